@@ -1,0 +1,60 @@
+"""Terminal output: a progress bar and the summary tables printed at the end of a run."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.runner import corridor_totals
+
+console = Console()
+
+
+@contextmanager
+def progress_bar(total: int, label: str, disable: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress bar over simulated days; yields a function taking the number of days done."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                  TimeElapsedColumn(), disable=disable, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    return "–" if pd.isna(value) else f"{value:,.{digits}f}"
+
+
+def print_summary(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> None:
+    """Totals per corridor and per destination over the recorded days, in people."""
+    sc = manifest["scenario"]
+    totals = corridor_totals(tables)
+    table = Table(title=f"{sc['name']}: {sc['start_date']} + {sc['days']} days, seed {manifest['seed']}, "
+                  f"scale {manifest['scale']:g} (people)")
+    columns = ("departures", "landings", "prevented", "intercepted", "deaths", "boats", "people_per_boat",
+               "mean_price_eur", "crossing_days", "settled", "gone_home")
+    table.add_column("corridor")
+    for name in columns:
+        table.add_column(name.replace("_", " "), justify="right")
+    for corridor, row in totals.iterrows():
+        if row[["departures", "landings", "settled", "gone_home"]].sum() == 0:
+            continue
+        table.add_row(str(corridor), *(_fmt(row[c], 1 if c == "people_per_boat" else 0) for c in columns))
+    console.print(table)
+    dest = tables["daily_destination"].groupby("destination", sort=False)["arrivals"].sum()
+    dtable = Table(title="Arrivals by destination (people)")
+    dtable.add_column("destination")
+    dtable.add_column("arrivals", justify="right")
+    for name, value in dest.items():
+        dtable.add_row(str(name), _fmt(value))
+    console.print(dtable)
+    observed = tables["daily_observed"].groupby("source", sort=False)["recorded"].sum()
+    otable = Table(title="What each source would record (detections/arrivals)")
+    otable.add_column("source")
+    otable.add_column("recorded", justify="right")
+    for name, value in observed.items():
+        otable.add_row(str(name), _fmt(value))
+    console.print(otable)
+    console.print(f"wall time {manifest['wall_time_s']:.1f} s; people entered {manifest['people_entered']:,}")

@@ -1,0 +1,112 @@
+"""The scenario file, declared once as typed pydantic models.
+
+Validation, the CLI's help and the parameter table in docs/ all come from these declarations. Every default
+carries its source in `json_schema_extra={"source": ...}`, or says it is an assumption and why.
+"""
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+def param(default: float | int, description: str, source: str, **limits: float) -> object:
+    """A documented parameter: default, description with unit, source (or 'assumption: why'), limits."""
+    return Field(default, description=description, json_schema_extra={"source": source}, **limits)
+
+
+class InflowSeries(BaseModel):
+    """New people setting out from one origin region: a piecewise-linear curve in people per day."""
+
+    model_config = STRICT
+    dates: list[dt.date] = Field(min_length=1, description="Dates of the curve's points (TOML dates).")
+    people_per_day: list[Annotated[float, Field(ge=0)]] = Field(
+        min_length=1, description="People setting out per day at each date (people/day, >= 0).")
+
+    @model_validator(mode="after")
+    def _matching_and_sorted(self) -> "InflowSeries":
+        if len(self.dates) != len(self.people_per_day):
+            raise ValueError(
+                f"dates has {len(self.dates)} entries but people_per_day has {len(self.people_per_day)}; "
+                "they must be the same length")
+        if any(b <= a for a, b in zip(self.dates, self.dates[1:], strict=False)):
+            raise ValueError("dates must be strictly increasing")
+        return self
+
+
+class Behaviour(BaseModel):
+    """How migrants choose, wait, earn and give up (the kernel's parameters)."""
+
+    model_config = STRICT
+    value_of_time_eur_per_day: float = param(
+        40.0, "Perceived cost of one day of travel (EUR/day).", "assumption: order of a day's wage in Europe",
+        ge=0)
+    risk_value_eur: float = param(
+        200_000.0, "Perceived cost of a certain death for an average person (EUR); times the leg's death "
+        "probability.", "assumption: makes a 2.5% Central Med risk weigh like a EUR 5,000 fare", ge=0)
+    failure_cost_eur: float = param(
+        1500.0, "Perceived cost of being stopped or returned on a leg (EUR); times the leg's failure "
+        "probability.", "assumption: a lost fare and weeks of delay", ge=0)
+    choice_scale_eur: float = param(
+        800.0, "Logit scale of leg choice (EUR): larger means choices less sensitive to cost differences.",
+        "assumption", gt=0)
+    preferred_destination_bonus_eur: float = param(
+        6000.0, "Value of reaching one's preferred destination over another (EUR).",
+        "assumption: of the order of a Channel fare, so people pay it to reach the UK", ge=0)
+    risk_aversion_sigma: float = param(
+        0.6, "Log-sd of personal risk aversion (mean 1) across people (dimensionless).", "assumption", ge=0,
+        le=3)
+    earn_eur_per_day: float = param(
+        15.0, "What a person short of money earns a day while waiting in transit (EUR/day).",
+        "assumption: informal work in transit countries", ge=0)
+    give_up_base_per_day: float = param(
+        0.0005, "Daily probability of giving up for a person who has just arrived at a hub (1/day).",
+        "assumption", ge=0, le=1)
+    give_up_wait_factor_per_30_days: float = param(
+        0.5, "Relative rise of the give-up hazard per 30 days waiting at a hub (dimensionless).", "assumption",
+        ge=0)
+    give_up_per_attempt: float = param(
+        0.3, "Relative rise of the give-up hazard per failed attempt (dimensionless).", "assumption", ge=0)
+    give_up_shortfall_factor: float = param(
+        2.0, "Relative rise of the give-up hazard when the cheapest onward fare exceeds the budget, per unit "
+        "of shortfall relative to the fare (dimensionless).", "assumption", ge=0)
+    settle_share: float = param(
+        0.5, "Share of those giving up in a transit country who settle there rather than go home.",
+        "assumption", ge=0, le=1)
+    detention_days: int = param(
+        14, "Days a person intercepted at sea and returned is detained before trying again (days).",
+        "assumption: Libyan and Turkish detention lasts weeks", ge=0, le=365)
+
+
+class Boats(BaseModel):
+    """How sea-crossing risk depends on the load (used with each leg's reference values)."""
+
+    model_config = STRICT
+    overload_exponent: float = param(
+        1.5, "Exponent of the rise of a boat's distress probability with its load relative to the leg's "
+        "reference load (dimensionless).", "assumption: NCA warns overloading raises the risk of death "
+        "(DOMAIN.md); the shape is not published", ge=0, le=5)
+
+
+class Scenario(BaseModel):
+    """A run: dates, seed, scale, inflow per origin region and behavioural parameters."""
+
+    model_config = STRICT
+    name: str = Field(min_length=1, description="Short name of the scenario, used for the run folder.")
+    description: str = Field("", description="What the scenario represents.")
+    start_date: dt.date = Field(description="First recorded day (TOML date, e.g. 2025-04-01).")
+    days: int = Field(ge=1, le=20_000, description="Number of recorded days.")
+    seed: int = Field(20250401, ge=0, lt=2**63, description="Seed from which every random draw flows.")
+    scale: float = Field(
+        1.0, ge=1.0, le=10_000.0,
+        description="People each simulated migrant stands for (K >= 1); outputs are always in people.")
+    spin_up_days: int = Field(
+        180, ge=0, le=5000,
+        description="Days simulated before start_date and not recorded, so the routes start populated "
+        "(days). Assumption: long enough for people to reach the far coasts.")
+    inflow: dict[str, InflowSeries] = Field(
+        min_length=1, description="New people per day by origin region (keys: origin hub ids).")
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    boats: Boats = Field(default_factory=Boats)

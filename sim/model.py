@@ -1,0 +1,143 @@
+"""The Mesa model: owns the route network, the migrant population and the daily schedule.
+
+One `step()` is one day: new people set out, leg conditions are set, perceived costs to go are computed per
+origin, the kernel advances every migrant, and the day's counters are recorded.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+import mesa
+import numba
+import numpy as np
+from mesa.discrete_space import Network as NetworkSpace
+
+from sim.config.schema import Scenario
+from sim.network import HUB_KINDS, Network, load_network
+from sim.outputs.recorder import Recorder
+from sim.population import kernel
+from sim.population.legs import LegInputs, perceived_costs, sink_values
+from sim.population.population import Population
+
+PARALLEL_FROM = 20_000  # below this many active migrants the serial kernel is faster (fork/join overhead)
+
+
+class RouteModel(mesa.Model):
+    """A run of one scenario. Days before `start_date` (the spin-up) are simulated but not recorded."""
+
+    def __init__(self, scenario: Scenario, network: Network | None = None, kernel_mode: str = "auto") -> None:
+        seeds = np.random.SeedSequence(scenario.seed).spawn(2)
+        super().__init__(rng=seeds[0])
+        # Kernel draws are keyed by this seed alone, so runs with the same seed share their randomness.
+        self.kernel_seed = int(seeds[1].generate_state(1, np.uint64)[0] >> np.uint64(1))
+        self.config = scenario
+        if kernel_mode not in ("auto", "serial", "parallel"):
+            raise ValueError(f"kernel_mode must be auto, serial or parallel, not {kernel_mode!r}")
+        self.kernel_mode = kernel_mode
+        self.net = network if network is not None else load_network()
+        self.space = NetworkSpace(self.net.graph(), layout=None, random=self.random)
+        self.population = Population()
+        self.day = 0  # simulated day index, spin-up included
+        self.first_date = scenario.start_date - dt.timedelta(days=scenario.spin_up_days)
+        self.total_days = scenario.spin_up_days + scenario.days
+        self.inflow_per_day = self._inflow_table()
+        self.legs = LegInputs.reference(self.net, scenario.boats)
+        self.params = np.array([float(getattr(scenario.behaviour, name)) for name in kernel.PARAM_NAMES])
+        self._origin_setup()
+        self.finals = np.zeros(kernel.N_STATES, np.int64)  # cumulative people in each final state
+        self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale)
+
+    def _inflow_table(self) -> np.ndarray:
+        """[day, origin] simulated people setting out, linear between the scenario's dated points."""
+        net, sc = self.net, self.config
+        day_ordinals = self.first_date.toordinal() + np.arange(self.total_days)
+        table = np.zeros((self.total_days, net.n_origins))
+        origin_ids = list(net.origins["origin"])
+        for key, series in sc.inflow.items():
+            xs = [d.toordinal() for d in series.dates]
+            table[:, origin_ids.index(key)] = np.interp(day_ordinals, xs, series.people_per_day)
+        return table / sc.scale
+
+    def _origin_setup(self) -> None:
+        net = self.net
+        self.pref_cdf = np.cumsum(net.dest_shares, axis=1)
+        self.budget_mu = np.log(net.budget_eur_median)
+        self.origin_hub = net.origin_hubs.astype(np.int16)
+        settle_kinds = [HUB_KINDS.index(kind) for kind in ("transit", "coast", "landing")]
+        self.hub_can_settle = np.isin(net.hub_kind, settle_kinds).astype(np.uint8)
+        self.hub_sink = net.hub_dest.astype(np.int32)
+
+    @property
+    def date(self) -> dt.date:
+        return self.first_date + dt.timedelta(days=self.day)
+
+    def _spawn(self) -> None:
+        """New people set out: the day's expected number, rounded up or down by a counter-based draw."""
+        for o, expected in enumerate(self.inflow_per_day[self.day]):
+            whole = int(expected)
+            if kernel.draw(self.kernel_seed, self.day, o, kernel.S_INFLOW) < expected - whole:
+                whole += 1
+            self.population.add(
+                self.kernel_seed, self.day, o, whole, self.origin_hub, self.pref_cdf, self.budget_mu,
+                self.net.budget_eur_sigma, self.config.behaviour.risk_aversion_sigma)
+
+    def _costs_to_go(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        cost_base, cost_risk = perceived_costs(self.net, self.legs, self.config.behaviour)
+        togo = kernel.costs_to_go(cost_base + cost_risk, self.net.leg_from, self.net.leg_to,
+                                  sink_values(self.net, self.config.behaviour), self.net.n_hubs)
+        return cost_base, cost_risk, togo
+
+    def kernel_inputs(self) -> dict[str, np.ndarray]:
+        """Today's network, leg and choice arrays, named and ordered as the kernel takes them."""
+        net, legs = self.net, self.legs
+        cost_base, cost_risk, togo = self._costs_to_go()
+        return {
+            "out_start": net.out_start, "out_legs": net.out_legs, "leg_from": net.leg_from, "leg_to": net.leg_to,
+            "leg_mode": net.leg_mode, "travel_days": net.travel_days, "hub_sink": self.hub_sink,
+            "hub_can_settle": self.hub_can_settle, "price": legs.price, "places": legs.places, "load": legs.load,
+            "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept, "p_distress": legs.p_distress,
+            "p_rescue": legs.p_rescue, "land_death": legs.land_death, "cost_base": cost_base,
+            "cost_risk": cost_risk, "togo": togo, "params": self.params,
+        }
+
+    def step(self) -> None:
+        """Advance one day."""
+        net, pop = self.net, self.population
+        self._spawn()
+        n_chunks = max(1, -(-pop.n // kernel.CHUNK))
+        leg_counts = np.zeros((n_chunks, net.n_legs, kernel.N_LEG_COUNTERS), np.int64)
+        revenue = np.zeros((n_chunks, net.n_legs))
+        hub_counts = np.zeros((n_chunks, net.n_hubs, kernel.N_HUB_COUNTERS), np.int64)
+        state_counts = np.zeros((n_chunks, kernel.N_STATES), np.int64)
+        arrivals = np.zeros((n_chunks, net.n_dests, net.n_origins), np.int64)
+        boats = np.zeros(net.n_legs)
+        parallel = (self.kernel_mode == "parallel" or self.kernel_mode == "auto" and pop.n >= PARALLEL_FROM
+                    and numba.get_num_threads() > 1)
+        step = kernel.step_parallel if parallel else kernel.step_serial
+        step(self.kernel_seed, self.day, self.config.scale, pop.n, *pop.kernel_arrays(),
+             *self.kernel_inputs().values(), leg_counts, revenue, hub_counts, state_counts, arrivals, boats)
+        leg_day, hub_day, arrivals_day = leg_counts.sum(0), hub_counts.sum(0), arrivals.sum(0)
+        new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
+        recorded = self.day - self.config.spin_up_days
+        if recorded >= 0:
+            states = state_counts.sum(0) + self.finals
+            self.recorder.record(recorded, leg_day, revenue.sum(0), boats, hub_day, states, arrivals_day)
+        pop.note_finals(new_finals)
+        self.day += 1
+
+    def _count_finals(self, leg_day: np.ndarray, hub_day: np.ndarray, arrivals_day: np.ndarray) -> int:
+        """Add today's deaths, arrivals and give-ups to the cumulative final-state totals."""
+        today = np.zeros(kernel.N_STATES, np.int64)
+        today[kernel.DEAD] = leg_day[:, kernel.C_DIED].sum()
+        today[kernel.ARRIVED] = arrivals_day.sum()
+        today[kernel.SETTLED] = hub_day[:, kernel.H_SETTLED].sum()
+        today[kernel.GONE_HOME] = hub_day[:, kernel.H_GONE_HOME].sum()
+        self.finals += today
+        return int(today.sum())
+
+    def run(self, progress: Callable[[int], None] | None = None) -> None:
+        """Run every day of the scenario (spin-up included); `progress(days_done)` is called each day."""
+        while self.day < self.total_days:
+            self.step()
+            if progress is not None:
+                progress(self.day)

@@ -1,0 +1,29 @@
+"""The route network: hubs, legs and origins as validated data (see docs/architecture.md)."""
+
+from .loader import Network, NetworkError, load_network
+from .vocab import (
+    CORRIDORS,
+    HUB_KINDS,
+    MODE_LAND,
+    MODE_LORRY,
+    MODE_SEA,
+    MODES,
+    PREFERRED_DESTINATIONS,
+    SINK_KINDS,
+    SOURCES,
+)
+
+__all__ = [
+    "CORRIDORS",
+    "HUB_KINDS",
+    "MODE_LAND",
+    "MODE_LORRY",
+    "MODE_SEA",
+    "MODES",
+    "PREFERRED_DESTINATIONS",
+    "SINK_KINDS",
+    "SOURCES",
+    "Network",
+    "NetworkError",
+    "load_network",
+]

@@ -1,0 +1,125 @@
+"""Daily counters collected during a run, and the tidy tables built from them at the end.
+
+The model hands the recorder the kernel's per-leg and per-hub counters once a day (already summed over chunks);
+tables are built once, vectorised, when the run ends. Counts are multiplied by the scale here, so every table is
+in people. Tables hold no wall-clock times: the same scenario and seed give identical tables.
+"""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sim.network import CORRIDORS, MODE_LAND, MODES, SOURCES, Network
+from sim.population import kernel as k
+
+
+class Recorder:
+    """Preallocated [day, ...] arrays for the recorded days."""
+
+    def __init__(self, net: Network, start_date: dt.date, days: int, scale: float) -> None:
+        self.net, self.start_date, self.days, self.scale = net, start_date, days, scale
+        self.leg = np.zeros((days, net.n_legs, k.N_LEG_COUNTERS), np.int64)
+        self.revenue = np.zeros((days, net.n_legs))
+        self.boats = np.zeros((days, net.n_legs))
+        self.hub = np.zeros((days, net.n_hubs, k.N_HUB_COUNTERS), np.int64)
+        self.states = np.zeros((days, k.N_STATES), np.int64)
+        self.arrivals = np.zeros((days, net.n_dests, net.n_origins), np.int64)
+
+    def record(self, day: int, leg: np.ndarray, revenue: np.ndarray, boats: np.ndarray,
+               hub: np.ndarray, states: np.ndarray, arrivals: np.ndarray) -> None:
+        """Store one recorded day's counters (states: active by state plus cumulative finals)."""
+        self.leg[day], self.revenue[day], self.boats[day] = leg, revenue, boats
+        self.hub[day], self.states[day], self.arrivals[day] = hub, states, arrivals
+
+    def dates(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.start_date, periods=self.days, freq="D").astype("datetime64[ms]")
+
+    def _long(self, values: np.ndarray, name: str, labels: tuple[str, ...], column: str) -> pd.DataFrame:
+        """[day, label] array -> long table (date, column, name)."""
+        return pd.DataFrame({
+            "date": np.repeat(self.dates(), len(labels)),
+            column: np.tile(np.array(labels, dtype=object), self.days),
+            name: values.reshape(-1),
+        })
+
+    def hub_corridor(self) -> np.ndarray:
+        """Corridor a hub belongs to for give-ups: that of its first incoming leg (origins: approach)."""
+        net = self.net
+        out = np.zeros(net.n_hubs, np.int64)
+        for e in range(net.n_legs - 1, -1, -1):
+            out[net.leg_to[e]] = net.leg_corridor[e]
+        out[net.origin_hubs] = CORRIDORS.index("approach")
+        return out
+
+    def daily_corridor(self) -> pd.DataFrame:
+        net, s = self.net, self.scale
+        onehot = np.zeros((net.n_legs, len(CORRIDORS)))
+        onehot[np.arange(net.n_legs), net.leg_corridor] = 1.0
+        by = {}
+        for name, idx in (("departures", k.C_DEPARTED), ("landings", k.C_LANDED), ("prevented", k.C_PREVENTED),
+                          ("intercepted", k.C_INTERCEPTED), ("rescued", k.C_RESCUED), ("deaths", k.C_DIED),
+                          ("on_leg", k.C_ON_LEG), ("waiting", k.C_WAITING)):
+            by[name] = self.leg[:, :, idx] @ onehot * s
+        paid = (net.leg_mode != MODE_LAND).astype(float)
+        boat_departures = (self.leg[:, :, k.C_DEPARTED] * paid) @ onehot * s
+        by["boats"] = self.boats @ onehot
+        by["revenue_eur"] = self.revenue @ onehot * s
+        priced = (net.price_eur > 0).astype(float)
+        paid_departures = (self.leg[:, :, k.C_DEPARTED] * priced) @ onehot * s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by["people_per_boat"] = np.where(by["boats"] > 0, boat_departures / by["boats"], np.nan)
+            by["mean_price_eur"] = np.where(paid_departures > 0, by["revenue_eur"] / paid_departures, np.nan)
+        hub_onehot = np.zeros((net.n_hubs, len(CORRIDORS)))
+        hub_onehot[np.arange(net.n_hubs), self.hub_corridor()] = 1.0
+        by["settled"] = self.hub[:, :, k.H_SETTLED] @ hub_onehot * s
+        by["gone_home"] = self.hub[:, :, k.H_GONE_HOME] @ hub_onehot * s
+        table = self._long(by["departures"], "departures", CORRIDORS, "corridor")
+        for name in ("landings", "prevented", "intercepted", "rescued", "deaths", "on_leg", "waiting", "boats",
+                     "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home"):
+            table[name] = by[name].reshape(-1)
+        return table
+
+    def daily_destination(self) -> pd.DataFrame:
+        names = tuple(self.net.hubs["id"].iloc[self.net.dest_hubs])
+        return self._long(self.arrivals.sum(axis=2) * self.scale, "arrivals", names, "destination")
+
+    def daily_population(self) -> pd.DataFrame:
+        return self._long(self.states * self.scale, "people", k.STATE_NAMES, "state")
+
+    def daily_observed(self) -> pd.DataFrame:
+        """What each source would record: crossings completed on its legs times the share it records."""
+        net = self.net
+        weights = np.zeros((net.n_legs, len(SOURCES)))
+        seen = net.observed_as >= 0
+        weights[np.flatnonzero(seen), net.observed_as[seen]] = net.observed_share[seen]
+        recorded = self.leg[:, :, k.C_LANDED] @ weights * self.scale
+        return self._long(recorded, "recorded", SOURCES, "source")
+
+    def monthly_leg(self) -> pd.DataFrame:
+        net = self.net
+        month = self.dates().to_period("M")
+        parts = {}
+        for name, idx in (("departures", k.C_DEPARTED), ("landings", k.C_LANDED), ("deaths", k.C_DIED)):
+            frame = pd.DataFrame(self.leg[:, :, idx] * self.scale, index=month)
+            parts[name] = frame.groupby(level=0).sum().stack()
+        table = pd.DataFrame(parts).reset_index(names=["month", "leg_index"])
+        table["month"] = table["month"].dt.to_timestamp().astype("datetime64[ms]")
+        e = table.pop("leg_index").to_numpy()
+        hub_ids = net.hubs["id"].to_numpy()
+        table.insert(1, "leg", net.legs["id"].to_numpy()[e])
+        table.insert(2, "from_hub", hub_ids[net.leg_from[e]])
+        table.insert(3, "to_hub", hub_ids[net.leg_to[e]])
+        table.insert(4, "corridor", np.array(CORRIDORS)[net.leg_corridor[e]])
+        table.insert(5, "mode", np.array(MODES)[net.leg_mode[e]])
+        return table
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "daily_corridor": self.daily_corridor(),
+            "daily_destination": self.daily_destination(),
+            "daily_population": self.daily_population(),
+            "daily_observed": self.daily_observed(),
+            "monthly_leg": self.monthly_leg(),
+        }
+

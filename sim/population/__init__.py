@@ -1,0 +1,1 @@
+"""The migrant population (struct of arrays) and its daily Numba kernel."""

@@ -1,0 +1,343 @@
+"""The daily migrant step: one Numba kernel over a struct-of-arrays population.
+
+Everything the step needs is in this one module, because Numba's on-disk cache only tracks the file of the
+function it compiles. Hot loops are written flat; the only helpers take scalars (they inline for free).
+
+Randomness is counter-based: every draw is a hash of (seed, day, key, stream), so it does not depend on thread
+count, scheduling or the order of the arrays, and two scenarios run with one seed share their draws.
+
+The step has three phases so that boat places are granted without races:
+  A (parallel over fixed chunks): each migrant moves on, gives up, chooses a leg or requests a place;
+  B (serial, over requesters only): places on each paid leg go to a uniformly random subset of requesters
+    (selection sampling), and granted people are grouped into boats of the day's load;
+  C (parallel over the same chunks): each boat's fate is drawn once and shared by all aboard.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+# Migrant states. Final states (>= ARRIVED) leave the active arrays at the next compaction.
+WAITING, TRAVELLING, AT_COAST, BOARDING, AT_SEA, RETURNED, DETAINED = 0, 1, 2, 3, 4, 5, 6
+ARRIVED, DEAD, SETTLED, GONE_HOME = 7, 8, 9, 10
+STATE_NAMES = (
+    "waiting", "travelling", "at_coast", "boarding", "at_sea", "returned", "detained",
+    "arrived", "dead", "settled", "gone_home",
+)
+N_STATES = len(STATE_NAMES)
+FIRST_FINAL = ARRIVED
+
+# Random streams: one per mechanism, so changing one mechanism leaves the others' draws alone.
+S_INFLOW, S_BUDGET_A, S_BUDGET_B, S_RISK_A, S_RISK_B, S_PREF = 1, 2, 3, 4, 5, 6
+S_GIVEUP, S_SETTLE, S_CHOICE, S_LAND_DEATH, S_GRANT, S_PLACES = 7, 8, 9, 10, 11, 12
+S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE = 13, 14, 15, 16
+
+# Per-leg counters (index into the last axis of leg_counts).
+C_DEPARTED, C_LANDED, C_PREVENTED, C_INTERCEPTED, C_RESCUED, C_DIED, C_WAITING, C_ON_LEG = range(8)
+N_LEG_COUNTERS = 8
+# Per-hub counters.
+H_SETTLED, H_GONE_HOME, H_ARRIVED, H_WAITING = range(4)
+N_HUB_COUNTERS = 4
+
+# Kernel parameters, passed as one float64 array in this order.
+PARAM_NAMES = (
+    "earn_eur_per_day", "give_up_base_per_day", "give_up_wait_factor_per_30_days", "give_up_per_attempt",
+    "give_up_shortfall_factor", "settle_share", "choice_scale_eur", "detention_days",
+)
+
+MODE_LAND = 0
+CHUNK = 16384  # migrants per chunk: fixed, so chunking (and thus results) never depends on the thread count
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(inline="always", cache=True)
+def _mix(z):
+    z = z + _M1
+    z = (z ^ (z >> np.uint64(30))) * _M2
+    z = (z ^ (z >> np.uint64(27))) * _M3
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(inline="always", cache=True)
+def draw(seed, day, key, stream):
+    """Uniform in [0, 1) from (seed, day, key, stream): splitmix64 applied in a chain."""
+    h = _mix(np.uint64(seed) ^ np.uint64(stream))
+    h = _mix(h ^ np.uint64(day))
+    h = _mix(h ^ np.uint64(key))
+    return float(h >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True)
+def costs_to_go(cost, leg_from, leg_to, sink_value, n_hubs):
+    """Least perceived cost from every hub to the best sink, per origin and preferred destination.
+
+    cost[o, e]: perceived cost of leg e for people from origin o; sink_value[o, p, h]: value (as a negative
+    cost) of ending at sink hub h for origin o with preference p (+inf for non-sinks). Bellman-Ford from the
+    sinks backwards; costs are positive, so it converges in at most n_hubs rounds.
+    """
+    n_o, n_p = sink_value.shape[0], sink_value.shape[1]
+    g = sink_value.copy()
+    for o in range(n_o):
+        for p in range(n_p):
+            for _ in range(n_hubs):
+                changed = False
+                for e in range(leg_from.shape[0]):
+                    c = cost[o, e] + g[o, p, leg_to[e]]
+                    if c < g[o, p, leg_from[e]]:
+                        g[o, p, leg_from[e]] = c
+                        changed = True
+                if not changed:
+                    break
+    return g
+
+
+@njit(cache=True)
+def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, state, attempts, hub, leg,
+          days_left, days_waiting, entry_day, budget, risk_av, origin_hub, pref_cdf, budget_mu, budget_sigma,
+          risk_sigma):
+    """Write `count` new migrants of one origin at positions start.. with ids first_id..; return next free."""
+    for k in range(count):
+        i = start + k
+        mid = first_id + k
+        ids[i] = mid
+        origin[i] = origin_code
+        u = draw(seed, day, mid, S_PREF)
+        p = 0
+        while p < pref_cdf.shape[1] - 1 and u >= pref_cdf[origin_code, p]:
+            p += 1
+        pref[i] = p
+        state[i] = WAITING
+        attempts[i] = 0
+        hub[i] = origin_hub[origin_code]
+        leg[i] = -1
+        days_left[i] = 0
+        days_waiting[i] = 0
+        entry_day[i] = day
+        # Box-Muller normals for the lognormal budget and risk aversion.
+        r = np.sqrt(-2.0 * np.log(1.0 - draw(seed, day, mid, S_BUDGET_A)))
+        z = r * np.cos(2.0 * np.pi * draw(seed, day, mid, S_BUDGET_B))
+        budget[i] = np.exp(budget_mu[origin_code] + budget_sigma[origin_code] * z)
+        r = np.sqrt(-2.0 * np.log(1.0 - draw(seed, day, mid, S_RISK_A)))
+        z = r * np.cos(2.0 * np.pi * draw(seed, day, mid, S_RISK_B))
+        risk_av[i] = np.exp(risk_sigma * z - 0.5 * risk_sigma * risk_sigma)
+    return start + count
+
+
+def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, days_left, days_waiting, budget,
+          risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink, hub_can_settle,
+          price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death, cost_base, cost_risk,
+          togo, params, leg_counts, leg_revenue, hub_counts, state_counts, dest_origin_counts, boats):
+    """Advance every active migrant by one day. Counters are per chunk ([chunk, ...]) and summed by the caller."""
+    earn, gu_base, gu_wait, gu_att, gu_short, settle_share, choice_scale, detention = (
+        params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7])
+    n_chunks = leg_counts.shape[0]
+    n_legs = leg_from.shape[0]
+
+    # Phase A: move, give up, choose, request.
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            s = state[i]
+            if s >= FIRST_FINAL:
+                continue
+            mid = ids[i]
+            if s == TRAVELLING or s == AT_SEA:
+                e = leg[i]
+                if days_left[i] > 1:
+                    days_left[i] -= 1
+                    continue
+                h = leg_to[e]
+                leg_counts[c, e, C_LANDED] += 1
+                hub[i] = h
+                leg[i] = -1
+                days_left[i] = 0
+                days_waiting[i] = 0
+                d = hub_sink[h]
+                if d >= 0:
+                    state[i] = ARRIVED
+                    hub_counts[c, h, H_ARRIVED] += 1
+                    dest_origin_counts[c, d, origin[i]] += 1
+                else:
+                    state[i] = WAITING
+                continue
+            if s == DETAINED:
+                if days_left[i] > 1:
+                    days_left[i] -= 1
+                else:
+                    days_left[i] = 0
+                    state[i] = RETURNED
+                continue
+            # WAITING, RETURNED or AT_COAST: a person at a hub.
+            h = hub[i]
+            o = origin[i]
+            # The cheapest onward price tells how far the budget falls short.
+            cheapest = np.inf
+            for k in range(out_start[h], out_start[h + 1]):
+                if price[out_legs[k]] < cheapest:
+                    cheapest = price[out_legs[k]]
+            shortfall = 0.0
+            if cheapest > budget[i]:
+                shortfall = (cheapest - budget[i]) / max(cheapest, 1.0)
+            hazard = gu_base * (1.0 + gu_wait * days_waiting[i] / 30.0) * (1.0 + gu_att * attempts[i]) * (
+                1.0 + gu_short * shortfall)
+            if draw(seed, day, mid, S_GIVEUP) < hazard:
+                if hub_can_settle[h] and draw(seed, day, mid, S_SETTLE) < settle_share:
+                    state[i] = SETTLED
+                    hub_counts[c, h, H_SETTLED] += 1
+                else:
+                    state[i] = GONE_HOME
+                    hub_counts[c, h, H_GONE_HOME] += 1
+                leg[i] = -1
+                continue
+            if s == AT_COAST:
+                days_waiting[i] += 1
+                leg_counts[c, leg[i], C_WAITING] += 1
+                continue
+            # Choose the next leg by a logit over affordable legs: perceived cost of the leg plus cost to go.
+            best = np.inf
+            ra = risk_av[i]
+            p = pref[i]
+            for k in range(out_start[h], out_start[h + 1]):
+                e = out_legs[k]
+                if price[e] <= budget[i]:
+                    v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
+                    if v < best:
+                        best = v
+            if best == np.inf:
+                budget[i] += earn
+                days_waiting[i] += 1
+                hub_counts[c, h, H_WAITING] += 1
+                state[i] = WAITING
+                continue
+            total = 0.0
+            for k in range(out_start[h], out_start[h + 1]):
+                e = out_legs[k]
+                if price[e] <= budget[i]:
+                    v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
+                    total += np.exp((best - v) / choice_scale)
+            u = draw(seed, day, mid, S_CHOICE) * total
+            chosen = -1
+            acc = 0.0
+            for k in range(out_start[h], out_start[h + 1]):
+                e = out_legs[k]
+                if price[e] <= budget[i]:
+                    v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
+                    acc += np.exp((best - v) / choice_scale)
+                    chosen = e
+                    if u < acc:
+                        break
+            leg[i] = chosen
+            if leg_mode[chosen] == MODE_LAND:
+                budget[i] -= price[chosen]
+                leg_revenue[c, chosen] += price[chosen]
+                leg_counts[c, chosen, C_DEPARTED] += 1
+                days_waiting[i] = 0
+                if draw(seed, day, mid, S_LAND_DEATH) < land_death[chosen]:
+                    state[i] = DEAD
+                    leg_counts[c, chosen, C_DIED] += 1
+                    continue
+                state[i] = TRAVELLING
+                days_left[i] = travel_days[chosen]
+            else:
+                state[i] = AT_COAST
+                leg_counts[c, chosen, C_WAITING] += 1
+
+    # Phase B (serial): grant places by selection sampling, in array order (which is id order).
+    requests = np.zeros(n_legs, np.int64)
+    for c in range(n_chunks):
+        for e in range(n_legs):
+            requests[e] += leg_counts[c, e, C_WAITING]
+    places_left = np.zeros(n_legs, np.int64)
+    for e in range(n_legs):
+        if requests[e] > 0 and places[e] > 0.0:
+            x = places[e] / scale
+            places_left[e] = np.int64(x)
+            if draw(seed, day, e, S_PLACES) < x - np.floor(x):
+                places_left[e] += 1
+    granted = np.zeros(n_legs, np.int64)
+    for i in range(n):
+        if state[i] != AT_COAST:
+            continue
+        e = leg[i]
+        if places_left[e] > 0 and draw(seed, day, ids[i], S_GRANT) * requests[e] < places_left[e]:
+            places_left[e] -= 1
+            state[i] = BOARDING
+            days_left[i] = np.int16(granted[e] * scale / load[e])  # boat number on this leg today
+            granted[e] += 1
+        requests[e] -= 1
+    for e in range(n_legs):
+        boats[e] = np.ceil(granted[e] * scale / load[e] - 1e-9) if granted[e] > 0 else 0.0
+
+    # Phase C: each boat's fate is drawn once (keyed by leg and boat) and shared by all aboard.
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            s = state[i]
+            if s == BOARDING:
+                e = leg[i]
+                key = np.int64(e) * 1048576 + days_left[i]
+                budget[i] -= price[e]
+                leg_revenue[c, e] += price[e]
+                leg_counts[c, e, C_DEPARTED] += 1
+                leg_counts[c, e, C_WAITING] -= 1
+                days_waiting[i] = 0
+                if draw(seed, day, key, S_PREVENT) < p_prevent[e]:
+                    leg_counts[c, e, C_PREVENTED] += 1
+                    attempts[i] = min(attempts[i] + 1, 127)
+                    state[i] = RETURNED
+                    leg[i] = -1
+                    days_left[i] = 0
+                elif draw(seed, day, key, S_INTERCEPT) < p_intercept[e]:
+                    leg_counts[c, e, C_INTERCEPTED] += 1
+                    attempts[i] = min(attempts[i] + 1, 127)
+                    state[i] = DETAINED
+                    leg[i] = -1
+                    days_left[i] = np.int16(detention)
+                    if detention < 1.0:
+                        state[i] = RETURNED
+                elif draw(seed, day, key, S_DISTRESS) >= p_distress[e]:
+                    state[i] = AT_SEA
+                    days_left[i] = travel_days[e]
+                elif draw(seed, day, key, S_RESCUE) < p_rescue[e]:
+                    leg_counts[c, e, C_RESCUED] += 1
+                    state[i] = AT_SEA
+                    days_left[i] = travel_days[e]
+                else:
+                    leg_counts[c, e, C_DIED] += 1
+                    state[i] = DEAD
+                    leg[i] = -1
+                    days_left[i] = 0
+                s = state[i]
+            if s < FIRST_FINAL:
+                state_counts[c, s] += 1
+                if s == TRAVELLING or s == AT_SEA:
+                    leg_counts[c, leg[i], C_ON_LEG] += 1
+
+
+step_serial = njit(cache=True)(_step)
+step_parallel = njit(cache=True, parallel=True)(_step)
+
+
+@njit(cache=True)
+def compact(n, ids, origin, pref, state, attempts, hub, leg, days_left, days_waiting, entry_day, budget,
+            risk_av):
+    """Drop people in final states, keeping the order of the rest (so array order stays id order)."""
+    j = 0
+    for i in range(n):
+        if state[i] < FIRST_FINAL:
+            if j != i:
+                ids[j] = ids[i]
+                origin[j] = origin[i]
+                pref[j] = pref[i]
+                state[j] = state[i]
+                attempts[j] = attempts[i]
+                hub[j] = hub[i]
+                leg[j] = leg[i]
+                days_left[j] = days_left[i]
+                days_waiting[j] = days_waiting[i]
+                entry_day[j] = entry_day[i]
+                budget[j] = budget[i]
+                risk_av[j] = risk_av[i]
+            j += 1
+    return j

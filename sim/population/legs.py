@@ -1,0 +1,88 @@
+"""The per-leg arrays the kernel reads each day, and the perceived costs of legs that choices rest on.
+
+In the foundation these come from the network's reference values; actors (smugglers, patrols, enforcement)
+will set them each day. Nothing here loops over migrants.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.schema import Behaviour, Boats
+from sim.network import MODE_LAND, MODE_LORRY, MODE_SEA, Network
+
+
+@dataclass
+class LegInputs:
+    """One day's conditions on every leg (float64 arrays of length n_legs)."""
+
+    price: np.ndarray          # EUR a place
+    places: np.ndarray         # places offered today, people (paid sea/lorry legs)
+    load: np.ndarray           # people per boat (or lorry) today
+    p_prevent: np.ndarray      # a launch is stopped on the beach
+    p_intercept: np.ndarray    # a launched boat is intercepted and returned (lorry: detected at the port)
+    p_distress: np.ndarray     # a launched boat gets into distress
+    p_rescue: np.ndarray       # a boat in distress is rescued and landed
+    land_death: np.ndarray     # a person dies on one traversal of a land leg
+
+    @classmethod
+    def reference(cls, net: Network, boats: Boats) -> "LegInputs":
+        """Conditions at the network's reference values (reference load, reference supply)."""
+        paid = net.leg_mode != MODE_LAND
+        sea = net.leg_mode == MODE_SEA
+        inputs = cls(
+            price=net.price_eur.astype(np.float64).copy(),
+            places=np.where(paid, net.capacity_people_per_day, 0.0),
+            load=np.where(paid, np.maximum(net.people_per_boat, 1.0), 1.0),
+            p_prevent=np.where(paid, net.p_prevent, 0.0),
+            p_intercept=np.where(paid, net.p_intercept, 0.0),
+            # Everyone in a lorry shares its fate; sea distress is set from the load below.
+            p_distress=np.where(net.leg_mode == MODE_LORRY, net.death_risk, 0.0),
+            p_rescue=np.where(sea, net.p_rescue, 0.0),
+            land_death=np.where(paid, 0.0, net.death_risk),
+        )
+        inputs.apply_load(net, boats)
+        return inputs
+
+    def apply_load(self, net: Network, boats: Boats) -> None:
+        """Scale sea distress with today's load relative to the reference load (overloading kills).
+
+        A sea leg's death_risk is the share of boats lost after rescue at the reference load, so a boat's
+        distress probability there is death_risk / (1 - reference rescue probability).
+        """
+        sea = net.leg_mode == MODE_SEA
+        ref = np.maximum(net.people_per_boat, 1.0)
+        base = np.where(sea, net.death_risk / np.maximum(1.0 - net.p_rescue, 1e-9), self.p_distress)
+        factor = np.where(sea, (self.load / ref) ** boats.overload_exponent, 1.0)
+        self.p_distress = np.minimum(base * factor, 1.0)
+
+    def death_probability(self) -> np.ndarray:
+        """Chance a person dies on one attempt at each leg."""
+        return self.land_death + self.p_distress * (1.0 - self.p_rescue)
+
+    def failure_probability(self) -> np.ndarray:
+        """Chance an attempt at each leg ends stopped on the beach or returned."""
+        return self.p_prevent + (1.0 - self.p_prevent) * self.p_intercept
+
+
+def perceived_costs(net: Network, legs: LegInputs, behaviour: Behaviour) -> tuple[np.ndarray, np.ndarray]:
+    """Per origin and leg: the cost part every person shares, and the risk part scaled by risk aversion.
+
+    Foundation: every origin perceives the true conditions; the information mechanism will give each origin
+    its own beliefs.
+    """
+    base = (legs.price + behaviour.value_of_time_eur_per_day * net.travel_days
+            + behaviour.failure_cost_eur * legs.failure_probability())
+    risk = behaviour.risk_value_eur * legs.death_probability()
+    shape = (net.n_origins, net.n_legs)
+    return np.broadcast_to(base, shape).copy(), np.broadcast_to(risk, shape).copy()
+
+
+def sink_values(net: Network, behaviour: Behaviour) -> np.ndarray:
+    """[origin, preference, hub]: minus the value of ending at each sink hub (+inf for other hubs)."""
+    n_pref = len(net.preferred_dest)
+    values = np.full((net.n_origins, n_pref, net.n_hubs), np.inf)
+    values[:, :, net.dest_hubs] = 0.0
+    for p, d in enumerate(net.preferred_dest):
+        values[:, p, net.dest_hubs[d]] = -behaviour.preferred_destination_bonus_eur
+    return values

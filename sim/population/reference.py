@@ -1,0 +1,201 @@
+"""A plain-Python reference of the kernel's daily step, for tests only.
+
+Written as a reader would state the rules, person by person, with Python integers for the hash. Given the same
+inputs it must leave every integer array (states, hubs, legs, days, attempts) and every counter exactly as the
+kernel does, and budgets equal as float32: both compute in float64 and store float32. It is slow by design.
+"""
+
+import math
+
+import numpy as np
+
+from sim.population import kernel as k
+
+_MASK = (1 << 64) - 1
+
+
+def _mix(z: int) -> int:
+    z = (z + 0x9E3779B97F4A7C15) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def draw(seed: int, day: int, key: int, stream: int) -> float:
+    """The kernel's counter-based uniform draw, in Python integers."""
+    h = _mix((seed ^ stream) & _MASK)
+    h = _mix(h ^ day)
+    h = _mix(h ^ key)
+    return (h >> 11) * 2.0**-53
+
+
+def _cost(a: dict, net: dict, i: int, e: int) -> float:
+    o, p = int(a["origin"][i]), int(a["pref"][i])
+    return (net["cost_base"][o, e] + float(a["risk_av"][i]) * net["cost_risk"][o, e]
+            + net["togo"][o, p, net["leg_to"][e]])
+
+
+def _give_up(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> bool:
+    """Draw whether the person at a hub gives up today; if so, settle or go home."""
+    earn, base, wait, att, short, settle, _, _ = net["params"]
+    h = int(a["hub"][i])
+    legs = net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
+    cheapest = min((net["price"][e] for e in legs), default=math.inf)
+    budget = float(a["budget"][i])
+    shortfall = (cheapest - budget) / max(cheapest, 1.0) if cheapest > budget else 0.0
+    hazard = base * (1 + wait * a["days_waiting"][i] / 30.0) * (1 + att * a["attempts"][i]) * (1 + short * shortfall)
+    if draw(seed, day, int(a["ids"][i]), k.S_GIVEUP) >= hazard:
+        return False
+    if net["hub_can_settle"][h] and draw(seed, day, int(a["ids"][i]), k.S_SETTLE) < settle:
+        a["state"][i] = k.SETTLED
+        out["hub"][h, k.H_SETTLED] += 1
+    else:
+        a["state"][i] = k.GONE_HOME
+        out["hub"][h, k.H_GONE_HOME] += 1
+    a["leg"][i] = -1
+    return True
+
+
+def _choose(seed: int, day: int, a: dict, net: dict, i: int) -> int:
+    """Logit choice among affordable legs out of the person's hub; -1 if none is affordable."""
+    h = int(a["hub"][i])
+    legs = [e for e in net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
+            if net["price"][e] <= a["budget"][i]]
+    if not legs:
+        return -1
+    costs = [_cost(a, net, i, e) for e in legs]
+    best = min(costs)
+    weights = [math.exp((best - c) / net["params"][6]) for c in costs]
+    u = draw(seed, day, int(a["ids"][i]), k.S_CHOICE) * sum(weights)
+    acc = 0.0
+    for e, w in zip(legs, weights, strict=True):
+        acc += w
+        if u < acc:
+            return int(e)
+    return int(legs[-1])
+
+
+def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
+    """Phase A for one person."""
+    s = a["state"][i]
+    if s in (k.TRAVELLING, k.AT_SEA):
+        e = a["leg"][i]
+        if a["days_left"][i] > 1:
+            a["days_left"][i] -= 1
+            return
+        h = net["leg_to"][e]
+        out["leg"][e, k.C_LANDED] += 1
+        a["hub"][i], a["leg"][i], a["days_left"][i], a["days_waiting"][i] = h, -1, 0, 0
+        d = net["hub_sink"][h]
+        if d >= 0:
+            a["state"][i] = k.ARRIVED
+            out["hub"][h, k.H_ARRIVED] += 1
+            out["arrivals"][d, a["origin"][i]] += 1
+        else:
+            a["state"][i] = k.WAITING
+        return
+    if s == k.DETAINED:
+        if a["days_left"][i] > 1:
+            a["days_left"][i] -= 1
+        else:
+            a["days_left"][i], a["state"][i] = 0, k.RETURNED
+        return
+    if _give_up(seed, day, a, net, i, out):
+        return
+    if s == k.AT_COAST:
+        a["days_waiting"][i] += 1
+        out["leg"][a["leg"][i], k.C_WAITING] += 1
+        return
+    e = _choose(seed, day, a, net, i)
+    if e < 0:
+        a["budget"][i] += net["params"][0]
+        a["days_waiting"][i] += 1
+        out["hub"][a["hub"][i], k.H_WAITING] += 1
+        a["state"][i] = k.WAITING
+        return
+    a["leg"][i] = e
+    if net["leg_mode"][e] == k.MODE_LAND:
+        a["budget"][i] -= net["price"][e]
+        out["revenue"][e] += net["price"][e]
+        out["leg"][e, k.C_DEPARTED] += 1
+        a["days_waiting"][i] = 0
+        if draw(seed, day, int(a["ids"][i]), k.S_LAND_DEATH) < net["land_death"][e]:
+            a["state"][i] = k.DEAD
+            out["leg"][e, k.C_DIED] += 1
+            return
+        a["state"][i], a["days_left"][i] = k.TRAVELLING, net["travel_days"][e]
+    else:
+        a["state"][i] = k.AT_COAST
+        out["leg"][e, k.C_WAITING] += 1
+
+
+def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
+    """Phase C for one granted person: the fate of their boat, shared by all aboard."""
+    e = int(a["leg"][i])
+    key = e * 1048576 + int(a["days_left"][i])
+    a["budget"][i] -= net["price"][e]
+    out["revenue"][e] += net["price"][e]
+    out["leg"][e, k.C_DEPARTED] += 1
+    out["leg"][e, k.C_WAITING] -= 1
+    a["days_waiting"][i] = 0
+    if draw(seed, day, key, k.S_PREVENT) < net["p_prevent"][e]:
+        out["leg"][e, k.C_PREVENTED] += 1
+        a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
+        a["state"][i], a["leg"][i], a["days_left"][i] = k.RETURNED, -1, 0
+    elif draw(seed, day, key, k.S_INTERCEPT) < net["p_intercept"][e]:
+        out["leg"][e, k.C_INTERCEPTED] += 1
+        a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
+        detention = net["params"][7]
+        a["leg"][i], a["days_left"][i] = -1, int(detention)
+        a["state"][i] = k.DETAINED if detention >= 1 else k.RETURNED
+    elif draw(seed, day, key, k.S_DISTRESS) >= net["p_distress"][e]:
+        a["state"][i], a["days_left"][i] = k.AT_SEA, net["travel_days"][e]
+    elif draw(seed, day, key, k.S_RESCUE) < net["p_rescue"][e]:
+        out["leg"][e, k.C_RESCUED] += 1
+        a["state"][i], a["days_left"][i] = k.AT_SEA, net["travel_days"][e]
+    else:
+        out["leg"][e, k.C_DIED] += 1
+        a["state"][i], a["leg"][i], a["days_left"][i] = k.DEAD, -1, 0
+
+
+def step(seed: int, day: int, scale: float, a: dict[str, np.ndarray], net: dict) -> dict[str, np.ndarray]:
+    """One day for every person in `a` (arrays, changed in place); returns the day's counters."""
+    n_legs, n_hubs = len(net["leg_to"]), len(net["hub_sink"])
+    out = {
+        "leg": np.zeros((n_legs, k.N_LEG_COUNTERS), np.int64), "revenue": np.zeros(n_legs),
+        "hub": np.zeros((n_hubs, k.N_HUB_COUNTERS), np.int64), "states": np.zeros(k.N_STATES, np.int64),
+        "arrivals": np.zeros(net["arrivals_shape"], np.int64), "boats": np.zeros(n_legs),
+    }
+    n = len(a["ids"])
+    for i in range(n):
+        if a["state"][i] < k.FIRST_FINAL:
+            _move_or_decide(seed, day, a, net, i, out)
+    # Phase B: places on each leg go to a uniformly random subset of its requesters, in id order.
+    requests = out["leg"][:, k.C_WAITING].copy()
+    places_left = np.zeros(n_legs, np.int64)
+    for e in range(n_legs):
+        if requests[e] > 0 and net["places"][e] > 0:
+            x = net["places"][e] / scale
+            places_left[e] = int(x) + (draw(seed, day, e, k.S_PLACES) < x - math.floor(x))
+    granted = np.zeros(n_legs, np.int64)
+    for i in range(n):
+        if a["state"][i] != k.AT_COAST:
+            continue
+        e = a["leg"][i]
+        if places_left[e] > 0 and draw(seed, day, int(a["ids"][i]), k.S_GRANT) * requests[e] < places_left[e]:
+            places_left[e] -= 1
+            a["state"][i] = k.BOARDING
+            a["days_left"][i] = int(granted[e] * scale / net["load"][e])
+            granted[e] += 1
+        requests[e] -= 1
+    for e in range(n_legs):
+        out["boats"][e] = math.ceil(granted[e] * scale / net["load"][e] - 1e-9) if granted[e] else 0.0
+    for i in range(n):
+        if a["state"][i] == k.BOARDING:
+            _board(seed, day, a, net, i, out)
+        s = a["state"][i]
+        if s < k.FIRST_FINAL:
+            out["states"][s] += 1
+            if s in (k.TRAVELLING, k.AT_SEA):
+                out["leg"][a["leg"][i], k.C_ON_LEG] += 1
+    return out
