@@ -1,0 +1,1 @@
+"""Outputs: the daily recorder, tidy tables, run folders with provenance, and charts."""

@@ -1,0 +1,29 @@
+"""Shared test fixtures: small scenarios built from the shipped baseline."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sim.config import Scenario, load_scenario
+from sim.network import Network, load_network
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+@pytest.fixture(scope="session")
+def network() -> Network:
+    return load_network()
+
+
+def small_scenario(inflow_factor: float = 0.1, days: int = 60, spin_up_days: int = 0, **changes) -> Scenario:
+    """The baseline with inflow scaled by `inflow_factor` and a short horizon: seconds, not minutes."""
+    base = load_scenario(BASELINE)
+    inflow = {
+        key: series.model_copy(update={"people_per_day": [v * inflow_factor for v in series.people_per_day]})
+        for key, series in base.inflow.items()
+    }
+    update = {"inflow": inflow, "days": days, "spin_up_days": spin_up_days, "start_date": dt.date(2025, 4, 1)}
+    update.update(changes)
+    return base.model_copy(update=update)
