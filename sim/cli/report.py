@@ -1,5 +1,6 @@
 """Terminal output: a progress bar and the summary tables printed at the end of a run."""
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +12,8 @@ from rich.table import Table
 
 from sim.runner import corridor_totals
 
-console = Console()
+# When piped (CI, logs), rich assumes 80 columns and squeezes the tables; give them room.
+console = Console(width=None if sys.stdout.isatty() else 150)
 
 
 @contextmanager

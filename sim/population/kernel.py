@@ -195,13 +195,16 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
                 days_waiting[i] += 1
                 leg_counts[c, leg[i], C_WAITING] += 1
                 continue
-            # Choose the next leg by a logit over affordable legs: perceived cost of the leg plus cost to go.
+            # Choose the next leg by a logit over affordable legs that bring the person closer (in perceived
+            # cost to go) to a destination: perceived cost of the leg plus cost to go. Only onward legs are
+            # candidates, so nobody wanders in circles; when conditions change, "onward" changes with them.
             best = np.inf
             ra = risk_av[i]
             p = pref[i]
+            here = togo[o, p, h]
             for k in range(out_start[h], out_start[h + 1]):
                 e = out_legs[k]
-                if price[e] <= budget[i]:
+                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here:
                     v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
                     if v < best:
                         best = v
@@ -214,7 +217,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
             total = 0.0
             for k in range(out_start[h], out_start[h + 1]):
                 e = out_legs[k]
-                if price[e] <= budget[i]:
+                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here:
                     v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
                     total += np.exp((best - v) / choice_scale)
             u = draw(seed, day, mid, S_CHOICE) * total
@@ -222,7 +225,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
             acc = 0.0
             for k in range(out_start[h], out_start[h + 1]):
                 e = out_legs[k]
-                if price[e] <= budget[i]:
+                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here:
                     v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
                     acc += np.exp((best - v) / choice_scale)
                     chosen = e

@@ -57,10 +57,11 @@ def _give_up(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> bool
 
 
 def _choose(seed: int, day: int, a: dict, net: dict, i: int) -> int:
-    """Logit choice among affordable legs out of the person's hub; -1 if none is affordable."""
+    """Logit choice among affordable onward legs out of the person's hub; -1 if there is none."""
     h = int(a["hub"][i])
+    togo = net["togo"][int(a["origin"][i]), int(a["pref"][i])]
     legs = [e for e in net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
-            if net["price"][e] <= a["budget"][i]]
+            if net["price"][e] <= a["budget"][i] and togo[net["leg_to"][e]] < togo[h]]
     if not legs:
         return -1
     costs = [_cost(a, net, i, e) for e in legs]
