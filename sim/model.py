@@ -12,7 +12,12 @@ import numba
 import numpy as np
 from mesa.discrete_space import Network as NetworkSpace
 
+from sim.actors.enforcement import EnforcementUnit
+from sim.actors.market import Market
+from sim.actors.patrols import apply_patrols, create_patrols
 from sim.config.schema import Scenario
+from sim.environment.information import Beliefs
+from sim.environment.weather import Weather
 from sim.network import HUB_KINDS, Network, load_network
 from sim.outputs.recorder import Recorder
 from sim.population import kernel
@@ -26,7 +31,7 @@ class RouteModel(mesa.Model):
     """A run of one scenario. Days before `start_date` (the spin-up) are simulated but not recorded."""
 
     def __init__(self, scenario: Scenario, network: Network | None = None, kernel_mode: str = "auto") -> None:
-        seeds = np.random.SeedSequence(scenario.seed).spawn(2)
+        seeds = np.random.SeedSequence(scenario.seed).spawn(3)  # actors, kernel, weather
         super().__init__(rng=seeds[0])
         # Kernel draws are keyed by this seed alone, so runs with the same seed share their randomness.
         self.kernel_seed = int(seeds[1].generate_state(1, np.uint64)[0] >> np.uint64(1))
@@ -42,10 +47,20 @@ class RouteModel(mesa.Model):
         self.total_days = scenario.spin_up_days + scenario.days
         self.inflow_per_day = self._inflow_table()
         self.legs = LegInputs.reference(self.net, scenario.boats)
-        self.params = np.array([float(getattr(scenario.behaviour, name)) for name in kernel.PARAM_NAMES])
+        values = {**scenario.behaviour.model_dump(), "payment_attempts": scenario.smugglers.payment_attempts}
+        self.params = np.array([float(values[name]) for name in kernel.PARAM_NAMES])
         self._origin_setup()
         self.finals = np.zeros(kernel.N_STATES, np.int64)  # cumulative people in each final state
-        self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale)
+        self.weather = Weather(scenario.weather, self.net, self.first_date, self.total_days, seeds[2])
+        self.beliefs = Beliefs(scenario.information, self.net.n_origins, self.legs.death_probability(),
+                               self.legs.failure_probability())
+        self.market = Market(self)
+        self.market.populate()
+        create_patrols(self)
+        for unit in scenario.enforcement.units:
+            EnforcementUnit(self, unit)
+        self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale,
+                                 [u.name for u in scenario.enforcement.units])
 
     def _inflow_table(self) -> np.ndarray:
         """[day, origin] simulated people setting out, linear between the scenario's dated points."""
@@ -81,8 +96,21 @@ class RouteModel(mesa.Model):
                 self.kernel_seed, self.day, o, whole, self.origin_hub, self.pref_cdf, self.budget_mu,
                 self.net.budget_eur_sigma, self.config.behaviour.risk_aversion_sigma)
 
+    def _act(self) -> None:
+        """The actors' turn: enforcement strikes, groups plan, patrols respond, the sea sets the odds."""
+        units = self.agents_by_type.get(EnforcementUnit)
+        if units is not None:
+            units.shuffle_do("step_day")
+        launch_ok = self.weather.leg_good(self.day)
+        self.market.plan(launch_ok)
+        launches = np.where(self.legs.load > 0, self.legs.places / self.legs.load, 0.0)
+        apply_patrols(self, launches)
+        self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day))
+        self.beliefs.see_adverts(self.market.advert_reach(), self.legs.death_probability(),
+                                 self.legs.failure_probability())
+
     def _costs_to_go(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        cost_base, cost_risk = perceived_costs(self.net, self.legs, self.config.behaviour)
+        cost_base, cost_risk = perceived_costs(self.net, self.legs, self.config.behaviour, self.beliefs)
         togo = kernel.costs_to_go(cost_base + cost_risk, self.net.leg_from, self.net.leg_to,
                                   sink_values(self.net, self.config.behaviour), self.net.n_hubs)
         return cost_base, cost_risk, togo
@@ -104,6 +132,7 @@ class RouteModel(mesa.Model):
         """Advance one day."""
         net, pop = self.net, self.population
         self._spawn()
+        self._act()
         n_chunks = max(1, -(-pop.n // kernel.CHUNK))
         leg_counts = np.zeros((n_chunks, net.n_legs, kernel.N_LEG_COUNTERS), np.int64)
         revenue = np.zeros((n_chunks, net.n_legs))
@@ -117,11 +146,16 @@ class RouteModel(mesa.Model):
         step(self.kernel_seed, self.day, self.config.scale, pop.n, *pop.kernel_arrays(),
              *self.kernel_inputs().values(), leg_counts, revenue, hub_counts, state_counts, arrivals, boats)
         leg_day, hub_day, arrivals_day = leg_counts.sum(0), hub_counts.sum(0), arrivals.sum(0)
+        revenue_day = revenue.sum(0)
         new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
+        self.market.settle(leg_day, revenue_day, boats, self.config.scale)
+        self.market.enter()
+        self.beliefs.hear_outcomes(self.day, leg_day)
         recorded = self.day - self.config.spin_up_days
         if recorded >= 0:
             states = state_counts.sum(0) + self.finals
-            self.recorder.record(recorded, leg_day, revenue.sum(0), boats, hub_day, states, arrivals_day)
+            self.recorder.record(recorded, leg_day, revenue_day, boats, hub_day, states, arrivals_day)
+            self.recorder.record_actors(recorded, self.market.groups, units_of(self))
         pop.note_finals(new_finals)
         self.day += 1
 
@@ -141,3 +175,9 @@ class RouteModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(self.day)
+
+
+def units_of(model: RouteModel) -> list[EnforcementUnit]:
+    """The model's enforcement units in the order the scenario lists them."""
+    units = model.agents_by_type.get(EnforcementUnit)
+    return list(units) if units is not None else []

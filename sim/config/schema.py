@@ -7,14 +7,10 @@ carries its source in `json_schema_extra={"source": ...}`, or says it is an assu
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-STRICT = ConfigDict(extra="forbid", strict=True)
-
-
-def param(default: float | int, description: str, source: str, **limits: float) -> object:
-    """A documented parameter: default, description with unit, source (or 'assumption: why'), limits."""
-    return Field(default, description=description, json_schema_extra={"source": source}, **limits)
+from sim.config.actors import Enforcement, Information, Patrols, Smugglers, Weather
+from sim.config.fields import STRICT, param
 
 
 class InflowSeries(BaseModel):
@@ -110,3 +106,8 @@ class Scenario(BaseModel):
         min_length=1, description="New people per day by origin region (keys: origin hub ids).")
     behaviour: Behaviour = Field(default_factory=Behaviour)
     boats: Boats = Field(default_factory=Boats)
+    smugglers: Smugglers = Field(default_factory=Smugglers)
+    patrols: Patrols = Field(default_factory=Patrols)
+    enforcement: Enforcement = Field(default_factory=Enforcement)
+    weather: Weather = Field(default_factory=Weather)
+    information: Information = Field(default_factory=Information)

@@ -6,19 +6,26 @@ in people. Tables hold no wall-clock times: the same scenario and seed give iden
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from sim.network import CORRIDORS, MODE_LAND, MODES, SOURCES, Network
+from sim.actors.enforcement import COUNTERS
+from sim.network import CORRIDORS, MODE_LAND, MODE_LORRY, MODE_SEA, MODES, SOURCES, Network
 from sim.population import kernel as k
+
+MARKET_COLUMNS = ("groups", "members", "boats_in_stock", "engines_in_stock", "boats_on_order", "cash_eur")
+ENFORCEMENT_COLUMNS = (*COUNTERS, "awaiting_decision")
 
 
 class Recorder:
     """Preallocated [day, ...] arrays for the recorded days."""
 
-    def __init__(self, net: Network, start_date: dt.date, days: int, scale: float) -> None:
-        self.net, self.start_date, self.days, self.scale = net, start_date, days, scale
+    def __init__(self, net: Network, start_date: dt.date, days: int, scale: float, units: list[str]) -> None:
+        self.net, self.start_date, self.days, self.scale, self.units = net, start_date, days, scale, tuple(units)
+        self.market = np.zeros((days, len(CORRIDORS), len(MARKET_COLUMNS)))
+        self.enforcement = np.zeros((days, len(units), len(ENFORCEMENT_COLUMNS)))
         self.leg = np.zeros((days, net.n_legs, k.N_LEG_COUNTERS), np.int64)
         self.revenue = np.zeros((days, net.n_legs))
         self.boats = np.zeros((days, net.n_legs))
@@ -31,6 +38,15 @@ class Recorder:
         """Store one recorded day's counters (states: active by state plus cumulative finals)."""
         self.leg[day], self.revenue[day], self.boats[day] = leg, revenue, boats
         self.hub[day], self.states[day], self.arrivals[day] = hub, states, arrivals
+
+    def record_actors(self, day: int, groups: Iterable, units: list) -> None:
+        """Store one recorded day's state of the market (per corridor) and the enforcement units' counters."""
+        corridor = self.net.leg_corridor
+        for g in groups:
+            self.market[day, corridor[g.leg]] += (1, g.members, max(g.boats, 0), max(g.engines, 0),
+                                                  sum(n for _, n in g.on_order), g.cash_eur)
+        for u, unit in enumerate(units):
+            self.enforcement[day, u] = [*(unit.today[c] for c in COUNTERS), unit.queued]
 
     def dates(self) -> pd.DatetimeIndex:
         return pd.date_range(self.start_date, periods=self.days, freq="D").astype("datetime64[ms]")
@@ -74,9 +90,13 @@ class Recorder:
         hub_onehot[np.arange(net.n_hubs), self.hub_corridor()] = 1.0
         by["settled"] = self.hub[:, :, k.H_SETTLED] @ hub_onehot * s
         by["gone_home"] = self.hub[:, :, k.H_GONE_HOME] @ hub_onehot * s
+        for name, mode, idx in (("boat_landings", MODE_SEA, k.C_LANDED), ("lorry_attempts", MODE_LORRY, k.C_DEPARTED),
+                                ("lorry_detections", MODE_LORRY, k.C_INTERCEPTED)):
+            by[name] = (self.leg[:, :, idx] * (net.leg_mode == mode)) @ onehot * s
         table = self._long(by["departures"], "departures", CORRIDORS, "corridor")
         for name in ("landings", "prevented", "intercepted", "rescued", "deaths", "on_leg", "waiting", "boats",
-                     "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home"):
+                     "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home", "boat_landings",
+                     "lorry_attempts", "lorry_detections"):
             table[name] = by[name].reshape(-1)
         return table
 
@@ -114,8 +134,22 @@ class Recorder:
         table.insert(5, "mode", np.array(MODES)[net.leg_mode[e]])
         return table
 
+    def daily_market(self) -> pd.DataFrame:
+        table = self._long(self.market[:, :, 0], MARKET_COLUMNS[0], CORRIDORS, "corridor")
+        for i, name in enumerate(MARKET_COLUMNS[1:], start=1):
+            table[name] = self.market[:, :, i].reshape(-1)
+        return table
+
+    def daily_enforcement(self) -> pd.DataFrame:
+        table = self._long(self.enforcement[:, :, 0], ENFORCEMENT_COLUMNS[0], self.units, "unit")
+        for i, name in enumerate(ENFORCEMENT_COLUMNS[1:], start=1):
+            table[name] = self.enforcement[:, :, i].reshape(-1)
+        return table
+
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
+            "daily_market": self.daily_market(),
+            "daily_enforcement": self.daily_enforcement(),
             "daily_corridor": self.daily_corridor(),
             "daily_destination": self.daily_destination(),
             "daily_population": self.daily_population(),

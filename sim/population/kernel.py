@@ -41,7 +41,7 @@ N_HUB_COUNTERS = 4
 # Kernel parameters, passed as one float64 array in this order.
 PARAM_NAMES = (
     "earn_eur_per_day", "give_up_base_per_day", "give_up_wait_factor_per_30_days", "give_up_per_attempt",
-    "give_up_shortfall_factor", "settle_share", "choice_scale_eur", "detention_days",
+    "give_up_shortfall_factor", "settle_share", "choice_scale_eur", "detention_days", "payment_attempts",
 )
 
 MODE_LAND = 0
@@ -133,6 +133,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
     """Advance every active migrant by one day. Counters are per chunk ([chunk, ...]) and summed by the caller."""
     earn, gu_base, gu_wait, gu_att, gu_short, settle_share, choice_scale, detention = (
         params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7])
+    package = max(np.int64(params[8]), 1)
     n_chunks = leg_counts.shape[0]
     n_legs = leg_from.shape[0]
 
@@ -280,8 +281,9 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
             if s == BOARDING:
                 e = leg[i]
                 key = np.int64(e) * 1048576 + days_left[i]
-                budget[i] -= price[e]
-                leg_revenue[c, e] += price[e]
+                if attempts[i] % package == 0:  # one payment covers `package` attempts
+                    budget[i] -= price[e]
+                    leg_revenue[c, e] += price[e]
                 leg_counts[c, e, C_DEPARTED] += 1
                 leg_counts[c, e, C_WAITING] -= 1
                 days_waiting[i] = 0

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config.schema import Behaviour, Boats
+from sim.environment.information import Beliefs
 from sim.network import MODE_LAND, MODE_LORRY, MODE_SEA, Network
 
 
@@ -44,8 +45,9 @@ class LegInputs:
         inputs.apply_load(net, boats)
         return inputs
 
-    def apply_load(self, net: Network, boats: Boats) -> None:
-        """Scale sea distress with today's load relative to the reference load (overloading kills).
+    def apply_load(self, net: Network, boats: Boats, roughness: np.ndarray | float = 1.0) -> None:
+        """Scale sea distress with today's load relative to the reference load (overloading kills) and with
+        today's sea (roughness, mean 1).
 
         A sea leg's death_risk is the share of boats lost after rescue at the reference load, so a boat's
         distress probability there is death_risk / (1 - reference rescue probability).
@@ -53,7 +55,7 @@ class LegInputs:
         sea = net.leg_mode == MODE_SEA
         ref = np.maximum(net.people_per_boat, 1.0)
         base = np.where(sea, net.death_risk / np.maximum(1.0 - net.p_rescue, 1e-9), self.p_distress)
-        factor = np.where(sea, (self.load / ref) ** boats.overload_exponent, 1.0)
+        factor = np.where(sea, (self.load / ref) ** boats.overload_exponent * roughness, 1.0)
         self.p_distress = np.minimum(base * factor, 1.0)
 
     def death_probability(self) -> np.ndarray:
@@ -65,17 +67,16 @@ class LegInputs:
         return self.p_prevent + (1.0 - self.p_prevent) * self.p_intercept
 
 
-def perceived_costs(net: Network, legs: LegInputs, behaviour: Behaviour) -> tuple[np.ndarray, np.ndarray]:
+def perceived_costs(net: Network, legs: LegInputs, behaviour: Behaviour,
+                    beliefs: Beliefs) -> tuple[np.ndarray, np.ndarray]:
     """Per origin and leg: the cost part every person shares, and the risk part scaled by risk aversion.
 
-    Foundation: every origin perceives the true conditions; the information mechanism will give each origin
-    its own beliefs.
+    Prices and travel times are known (adverts quote them); the chances of being stopped and of dying are
+    what people at each origin believe.
     """
     base = (legs.price + behaviour.value_of_time_eur_per_day * net.travel_days
-            + behaviour.failure_cost_eur * legs.failure_probability())
-    risk = behaviour.risk_value_eur * legs.death_probability()
-    shape = (net.n_origins, net.n_legs)
-    return np.broadcast_to(base, shape).copy(), np.broadcast_to(risk, shape).copy()
+            + behaviour.failure_cost_eur * beliefs.failure)
+    return base, behaviour.risk_value_eur * beliefs.risk
 
 
 def sink_values(net: Network, behaviour: Behaviour) -> np.ndarray:

@@ -37,7 +37,7 @@ def _cost(a: dict, net: dict, i: int, e: int) -> float:
 
 def _give_up(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> bool:
     """Draw whether the person at a hub gives up today; if so, settle or go home."""
-    earn, base, wait, att, short, settle, _, _ = net["params"]
+    earn, base, wait, att, short, settle, _, _, _ = net["params"]
     h = int(a["hub"][i])
     legs = net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
     cheapest = min((net["price"][e] for e in legs), default=math.inf)
@@ -134,8 +134,9 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     """Phase C for one granted person: the fate of their boat, shared by all aboard."""
     e = int(a["leg"][i])
     key = e * 1048576 + int(a["days_left"][i])
-    a["budget"][i] -= net["price"][e]
-    out["revenue"][e] += net["price"][e]
+    if a["attempts"][i] % max(int(net["params"][8]), 1) == 0:
+        a["budget"][i] -= net["price"][e]
+        out["revenue"][e] += net["price"][e]
     out["leg"][e, k.C_DEPARTED] += 1
     out["leg"][e, k.C_WAITING] -= 1
     a["days_waiting"][i] = 0

@@ -1,0 +1,1 @@
+"""The actors: smuggling groups and their market, patrols, enforcement units (Mesa agents)."""

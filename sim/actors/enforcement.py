@@ -1,0 +1,82 @@
+"""Enforcement units: investigators who mount operations against groups, prosecutors who bring cases.
+
+Operations pick groups in proportion to how active they are (busy groups are easier to find). A successful one
+arrests members (the group replaces them after a delay), seizes boats, engines and cash. Arrested people join a
+prosecution queue that clears at the prosecutors' pace: some are charged, some of those convicted.
+"""
+
+import mesa
+import numpy as np
+
+from sim.actors.smugglers import SmugglingGroup
+from sim.config.actors import EnforcementUnit as UnitConfig
+from sim.network import CORRIDORS
+
+COUNTERS = ("operations", "arrests", "boats_seized", "engines_seized", "cash_seized_eur", "charges",
+            "convictions")
+
+
+class EnforcementUnit(mesa.Agent):
+    """Investigators and prosecutors working against the groups on some corridors."""
+
+    def __init__(self, model: mesa.Model, config: UnitConfig) -> None:
+        super().__init__(model)
+        self.name = config.name
+        self.corridors = [CORRIDORS.index(c) for c in config.corridors]
+        self.investigators = config.investigators
+        self.prosecutors = config.prosecutors
+        self.queued = 0                    # arrested people awaiting a decision
+        self._capacity_carry = 0.0         # fractional cases carried to the next day
+        self.today = dict.fromkeys(COUNTERS, 0.0)
+
+    def targets(self) -> list[SmugglingGroup]:
+        groups = self.model.agents_by_type.get(SmugglingGroup)
+        if groups is None:
+            return []
+        corridor = self.model.net.leg_corridor
+        return list(groups.select(lambda g: corridor[g.leg] in self.corridors))
+
+    def investigate(self) -> None:
+        """Mount today's operations: arrests and seizures."""
+        cfg = self.model.config.enforcement
+        self.today = dict.fromkeys(COUNTERS, 0.0)
+        rng = self.model.rng
+        operations = rng.poisson(self.investigators * cfg.operations_per_investigator_per_year / 365.0)
+        targets = self.targets()
+        if not operations or not targets:
+            return
+        activity = np.array([g.expected_launches + 0.1 for g in targets])
+        for g in rng.choice(len(targets), size=operations, p=activity / activity.sum()):
+            self.today["operations"] += 1
+            if rng.random() >= cfg.operation_success:
+                continue
+            group = targets[g]
+            arrested = max(1, rng.binomial(group.members, cfg.arrest_share)) if group.members else 0
+            boats = rng.binomial(max(group.boats, 0), cfg.seize_stock_share)
+            engines = rng.binomial(max(group.engines, 0), cfg.seize_stock_share)
+            cash = max(group.cash_eur, 0.0) * cfg.seize_cash_share
+            group.lose_members(arrested)
+            group.lose_stock(boats, engines)
+            group.cash_eur -= cash
+            self.queued += arrested
+            self.today["arrests"] += arrested
+            self.today["boats_seized"] += boats
+            self.today["engines_seized"] += engines
+            self.today["cash_seized_eur"] += cash
+
+    def prosecute(self) -> None:
+        """Bring queued cases to a decision at the prosecutors' pace."""
+        cfg = self.model.config.enforcement
+        self._capacity_carry += self.prosecutors * cfg.cases_per_prosecutor_per_year / 365.0
+        n = min(int(self._capacity_carry), self.queued)
+        self._capacity_carry -= n
+        self.queued -= n
+        if not self.queued:
+            self._capacity_carry = min(self._capacity_carry, 1.0)  # idle time is not banked
+        charged = self.model.rng.binomial(n, cfg.charge_share) if n else 0
+        self.today["charges"] += charged
+        self.today["convictions"] += self.model.rng.binomial(charged, cfg.conviction_share) if charged else 0
+
+    def step_day(self) -> None:
+        self.investigate()
+        self.prosecute()

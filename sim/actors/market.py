@@ -1,0 +1,104 @@
+"""The market for places: groups' offers summed per leg, revenue shared back, new groups entering.
+
+Every paid sea or lorry leg (price > 0) is a market. Its demand is the number of people who asked for a place
+yesterday. Groups share it in proportion to their capacity; their launches, loads and prices become the leg's
+places, load and price for the kernel. Where profits are high, or people wait with nobody to take them, new
+groups enter: that is how small-boat supply grows on a route, never by a script.
+"""
+
+import numpy as np
+
+from sim.actors.smugglers import SmugglingGroup
+from sim.network import MODE_LAND, MODE_LORRY
+from sim.population import kernel as k
+
+
+class Market:
+    """All smuggling groups of a model, and the per-leg market state."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        net = model.net
+        self.paid = np.flatnonzero((net.leg_mode != MODE_LAND) & (net.price_eur > 0))
+        self.demand = np.zeros(net.n_legs)      # people asking for a place yesterday
+        self.unmet = np.zeros(net.n_legs)       # smoothed people a day left waiting
+        self.entries = np.zeros(net.n_legs, np.int64)
+
+    @property
+    def groups(self):
+        return self.model.agents_by_type.get(SmugglingGroup, self.model.agents.select(lambda a: False))
+
+    def populate(self) -> None:
+        """Initial groups on every paid leg, sized to the leg's reference capacity."""
+        cfg, net = self.model.config.smugglers, self.model.net
+        for e in self.paid:
+            launches = net.capacity_people_per_day[e] / max(net.people_per_boat[e], 1.0)
+            n_groups = max(1, int(round(launches / cfg.initial_launches_per_group_per_day)))
+            members = max(1, int(np.ceil(launches / n_groups / cfg.launches_per_member_per_day)))
+            stock = int(np.ceil(cfg.initial_launches_per_group_per_day * cfg.stock_cover_days))
+            for _ in range(n_groups):
+                self._add_group(e, members, stock, cash=cfg.entry_cash_eur)
+
+    def _add_group(self, leg: int, members: int, boats: int, cash: float) -> SmugglingGroup:
+        uses_boats = self.model.net.leg_mode[leg] != MODE_LORRY
+        group = SmugglingGroup(self.model, int(leg), members, boats if uses_boats else 0, cash, uses_boats)
+        group.price_eur = float(self.model.net.price_eur[leg])
+        return group
+
+    def plan(self, launch_ok: np.ndarray) -> None:
+        """Groups share demand, set prices and plan launches; offers are written into the model's leg arrays."""
+        net, legs = self.model.net, self.model.legs
+        legs.places[self.paid] = 0.0
+        for leg, members in self.groups.groupby("leg").groups.items():
+            capacity = np.array(members.get("capacity"), float)
+            share = capacity / capacity.sum() if capacity.sum() > 0 else np.full(len(members), 1.0 / len(members))
+            for group, s in zip(members, share, strict=True):
+                group.receive()
+                group.demand = self.demand[leg] * s
+                group.set_price(net.price_eur[leg], net.people_per_boat[leg])
+                group.plan_launches(net.people_per_boat[leg], bool(launch_ok[leg]))
+            launches = np.array(members.get("launches"), float)
+            loads = np.array(members.get("load"), float)
+            places = launches * loads
+            legs.places[leg] = places.sum()
+            legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else net.people_per_boat[leg]
+            legs.price[leg] = float(np.average(members.get("price_eur"), weights=np.maximum(capacity, 1e-9)))
+
+    def settle(self, leg_counts: np.ndarray, revenue: np.ndarray, boats: np.ndarray, scale: float) -> None:
+        """Share each leg's revenue and boats used among its groups; record demand; dissolve bankrupt groups."""
+        wanted = (leg_counts[:, k.C_WAITING] + leg_counts[:, k.C_DEPARTED]) * scale
+        self.demand[:] = wanted
+        self.unmet += 0.1 * (leg_counts[:, k.C_WAITING] * scale - self.unmet)
+        for leg, members in self.groups.groupby("leg").groups.items():
+            launches = np.array(members.get("launches"), float)
+            places = launches * np.array(members.get("load"), float)
+            total = places.sum()
+            for group, lau, pl in zip(members, launches, places, strict=True):
+                share = pl / total if total > 0 else 0.0
+                used = int(round(boats[leg] * lau / launches.sum())) if launches.sum() > 0 else 0
+                group.settle(revenue[leg] * scale * share, min(used, int(lau)))
+        self.groups.select(lambda g: g.is_bankrupt()).do("remove")
+
+    def enter(self) -> None:
+        """Every few weeks, new groups may enter a paid leg: more likely the more profit is on the table."""
+        model, cfg = self.model, self.model.config.smugglers
+        if model.day % cfg.entry_check_days:
+            return
+        by_leg = self.groups.groupby("leg").groups
+        for e in self.paid:
+            members = by_leg.get(int(e))
+            profit_per_group = (np.mean(members.get("profit_eur")) * 30.0) if members else 0.0
+            open_market = self.unmet[e] * model.legs.price[e] * 30.0 * 0.5
+            prospect = max(profit_per_group, open_market, 0.0)
+            if model.rng.random() < 1.0 - np.exp(-prospect / cfg.entry_profit_eur_per_month):
+                self._add_group(e, cfg.entry_members, 0, cfg.entry_cash_eur)
+                self.entries[e] += 1
+
+    def advert_reach(self) -> np.ndarray:
+        """[origin, leg]: share of each origin's people who see adverts for each leg today."""
+        reach = self.model.config.smugglers.advert_reach
+        n = np.zeros(self.model.net.n_legs)
+        for leg, members in self.groups.groupby("leg").groups.items():
+            n[leg] = len(members)
+        per_leg = 1.0 - (1.0 - reach) ** n
+        return np.broadcast_to(per_leg, (self.model.net.n_origins, self.model.net.n_legs))

@@ -1,0 +1,54 @@
+"""Patrols on paid legs: beach police who stop launches, coastguards who intercept and return, rescuers.
+
+A patrol's strength is its units (officers, vessels). Its success probability rises with units towards a
+ceiling, calibrated so that at the reference strength it equals the leg's reference probability; and it is
+swamped when more launches come in a day than it can attend to.
+"""
+
+import mesa
+import numpy as np
+
+ROLES = ("prevent", "intercept", "rescue")
+
+
+class Patrol(mesa.Agent):
+    """One role (prevent, intercept or rescue) on one leg."""
+
+    def __init__(self, model: mesa.Model, leg: int, role: str, reference_probability: float,
+                 reference_launches: float) -> None:
+        super().__init__(model)
+        cfg = model.config.patrols
+        self.leg, self.role = leg, role
+        self.units = cfg.reference_units
+        self.p_max = max(cfg.max_probability, reference_probability / 0.99)
+        # Half-saturation constant so that p(reference units) equals the reference probability.
+        p_ref = min(reference_probability, 0.99 * self.p_max)
+        self.half_units = cfg.reference_units * (self.p_max / p_ref - 1.0)
+        self.launches_per_unit = cfg.swamping_headroom * max(reference_launches, 1.0) / cfg.reference_units
+        self.probability = reference_probability
+
+    def act(self, launches: np.ndarray) -> None:
+        """Today's success probability given the planned launches on the leg, written into the leg arrays."""
+        p = self.p_max * self.units / (self.units + self.half_units) if self.units > 0 else 0.0
+        can_attend = self.units * self.launches_per_unit
+        if launches[self.leg] > can_attend:
+            p *= can_attend / launches[self.leg]
+        self.probability = p
+        getattr(self.model.legs, f"p_{self.role}")[self.leg] = p
+
+
+def create_patrols(model: mesa.Model) -> None:
+    """One patrol per role on every sea or lorry leg whose reference probability for that role is positive."""
+    net = model.net
+    reference = {"prevent": net.p_prevent, "intercept": net.p_intercept, "rescue": net.p_rescue}
+    for role in ROLES:
+        for e in np.flatnonzero(reference[role] > 0):
+            launches = net.capacity_people_per_day[e] / max(net.people_per_boat[e], 1.0)
+            Patrol(model, int(e), role, float(reference[role][e]), launches)
+
+
+def apply_patrols(model: mesa.Model, launches: np.ndarray) -> None:
+    """Patrols act on the day's planned launches."""
+    patrols = model.agents_by_type.get(Patrol)
+    if patrols is not None:
+        patrols.do("act", launches)

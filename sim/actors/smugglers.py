@@ -1,0 +1,129 @@
+"""Smuggling groups: businesses that sell places on a paid sea or lorry leg.
+
+A group holds boats and engines (bought through a supply chain with a price and a delay), members who organise
+launches, and cash. Each day it sets a price from demand, capacity and enforcement risk, chooses how many people
+to put in each boat (more when boats are scarce) and how many launches to make. Groups never touch migrants: the
+model sums their offers into the per-leg arrays the kernel reads.
+"""
+
+from collections import deque
+
+import mesa
+import numpy as np
+
+from sim.config.actors import Smugglers
+
+
+class SmugglingGroup(mesa.Agent):
+    """One group on one leg."""
+
+    def __init__(self, model: mesa.Model, leg: int, members: int, boats: int, cash_eur: float,
+                 uses_boats: bool) -> None:
+        super().__init__(model)
+        self.leg = leg
+        self.uses_boats = uses_boats
+        self.members = members          # active members
+        self.boats = boats              # boats in stock at the coast
+        self.engines = boats            # engines in stock
+        self.cash_eur = cash_eur
+        self.on_order: deque[tuple[int, int]] = deque()     # (arrival day, boats with engines)
+        self.returning: deque[tuple[int, int]] = deque()    # (day, members) replacements of the arrested
+        self.price_eur = 0.0
+        self.load = 1.0
+        self.launches = 0               # planned today
+        self.demand = 0.0               # people wanting a place today (this group's share)
+        self.expected_launches = 0.0    # smoothed launches a day, for stock planning
+        self.arrest_rate = 0.0          # share of members arrested, decaying over ~90 days
+        self.profit_eur = 0.0           # smoothed profit per day
+
+    @property
+    def config(self) -> Smugglers:
+        return self.model.config.smugglers
+
+    @property
+    def capacity(self) -> float:
+        """Launches a day the members can organise."""
+        return self.members * self.config.launches_per_member_per_day
+
+    def receive(self) -> None:
+        """Deliveries and replacement members due today arrive."""
+        day = self.model.day
+        while self.on_order and self.on_order[0][0] <= day:
+            self.boats += self.on_order[0][1]
+            self.engines += self.on_order.popleft()[1]
+        while self.returning and self.returning[0][0] <= day:
+            self.members += self.returning.popleft()[1]
+
+    def set_price(self, reference_price: float, reference_load: float) -> None:
+        """Price rises with demand over places offered and with the risk of arrest."""
+        cfg = self.config
+        offered = max(self.capacity * reference_load, 1.0)
+        ratio = max(self.demand, 1.0) / offered
+        factor = min(max(ratio ** cfg.price_demand_elasticity, cfg.price_floor_share), cfg.price_cap_share)
+        premium = 1.0 + cfg.risk_premium_per_arrest_rate * self.arrest_rate
+        self.price_eur = reference_price * min(factor * premium, cfg.price_cap_share)
+
+    def plan_launches(self, reference_load: float, launch_ok: bool) -> None:
+        """How many launches today, and how many people in each: scarce boats mean fuller boats."""
+        cfg = self.config
+        whole = int(self.capacity)
+        available = whole + (1 if self.model.rng.random() < self.capacity - whole else 0)
+        if self.uses_boats:
+            available = min(available, self.boats, self.engines)
+        self.load = reference_load
+        self.launches = 0
+        if not launch_ok or available <= 0 or self.demand <= 0:
+            return
+        if self.uses_boats and available * reference_load < self.demand:
+            shortage = self.demand / (available * reference_load)
+            self.load = reference_load * min(shortage ** cfg.overload_response, cfg.max_overload)
+        self.launches = min(available, int(np.ceil(self.demand / self.load)))
+
+    def settle(self, revenue_eur: float, launches_used: int) -> None:
+        """Book the day: revenue in, running costs out, boats used up, and restock."""
+        cfg = self.config
+        costs = self.members * cfg.member_cost_eur_per_day
+        self.cash_eur += revenue_eur - costs
+        self.profit_eur += 0.05 * (revenue_eur - costs - self.profit_eur)
+        if self.uses_boats:
+            self.boats -= launches_used
+            self.engines -= launches_used
+        self.expected_launches += 0.1 * (self.launches_wanted() - self.expected_launches)
+        self.arrest_rate *= 1.0 - 1.0 / 90.0
+        if self.uses_boats:
+            self.restock()
+
+    def launches_wanted(self) -> float:
+        """Launches that would carry today's demand at the reference load."""
+        return self.demand / max(self.model.net.people_per_boat[self.leg], 1.0)
+
+    def restock(self) -> None:
+        """Order boats and engines to cover the expected launches over the cover period, as cash allows."""
+        cfg = self.config
+        pending = sum(n for _, n in self.on_order)
+        target = int(np.ceil(self.expected_launches * cfg.stock_cover_days))
+        wanted = target - min(self.boats, self.engines) - pending
+        if wanted <= 0:
+            return
+        affordable = int(self.cash_eur // cfg.boat_and_engine_cost_eur) if cfg.boat_and_engine_cost_eur > 0 else wanted
+        n = min(wanted, affordable)
+        if n > 0:
+            self.cash_eur -= n * cfg.boat_and_engine_cost_eur
+            self.on_order.append((self.model.day + cfg.supply_delay_days, n))
+
+    def lose_members(self, n: int) -> None:
+        """Members arrested: out now, replaced after a delay."""
+        n = min(n, self.members)
+        if n <= 0:
+            return
+        self.members -= n
+        self.arrest_rate += n / max(self.members + n, 1)
+        self.returning.append((self.model.day + self.config.replacement_days, n))
+
+    def lose_stock(self, boats: int, engines: int) -> None:
+        self.boats -= min(boats, self.boats)
+        self.engines -= min(engines, self.engines)
+
+    def is_bankrupt(self) -> bool:
+        """A group that can no longer pay its people dissolves."""
+        return self.cash_eur < 0

@@ -1,0 +1,184 @@
+"""Scenario sections for the actors and the environment: smugglers, patrols, enforcement, weather, information.
+
+Each default carries its source or is named an assumption; docs/parameters.md is generated from these.
+"""
+
+from pydantic import BaseModel, Field
+
+from sim.config.fields import STRICT, param
+
+
+class Smugglers(BaseModel):
+    """Smuggling groups operating the paid sea and lorry legs (a market for places)."""
+
+    model_config = STRICT
+    launches_per_member_per_day: float = param(
+        0.1, "Launches (boats or lorries) one active member can organise per day (1/day).",
+        "assumption: a crew of about ten runs a launch a day", gt=0)
+    initial_launches_per_group_per_day: float = param(
+        2.0, "Launches per day a group is sized for at the start; groups per leg follow from the leg's "
+        "reference capacity (1/day).", "assumption", gt=0)
+    boat_and_engine_cost_eur: float = param(
+        15000.0, "Cost of one boat with engine and equipment, paid when ordered (EUR).",
+        "BBC undercover Essen 2024: dinghy, engine and 60 life jackets EUR 15,000 (inputs_and_priors.csv)",
+        ge=0)
+    supply_delay_days: int = param(
+        14, "Days from ordering a boat and engine to having them at the coast (days).",
+        "assumption: bought in Germany, Bulgaria or Turkey and driven to the coast (DOMAIN.md)", ge=0, le=365)
+    stock_cover_days: float = param(
+        21.0, "Days of expected launches a group tries to hold in stock and on order (days).", "assumption",
+        ge=0)
+    member_cost_eur_per_day: float = param(
+        60.0, "Running cost per active member per day: wages, housing, bribes (EUR/day).", "assumption", ge=0)
+    price_demand_elasticity: float = param(
+        0.5, "Exponent of price on demand relative to places offered (dimensionless).", "assumption", ge=0,
+        le=3)
+    price_floor_share: float = param(
+        0.5, "Lowest price as a share of the leg's reference price.", "assumption", gt=0, le=1)
+    price_cap_share: float = param(
+        2.5, "Highest price as a share of the leg's reference price.",
+        "assumption: Channel prices ranged GBP 1,500-7,000 (DOMAIN.md)", ge=1)
+    risk_premium_per_arrest_rate: float = param(
+        1.0, "Relative price rise per unit share of a group's members arrested over the last ~90 days "
+        "(dimensionless).",
+        "assumption", ge=0)
+    max_overload: float = param(
+        2.5, "Most people per boat as a multiple of the leg's reference load (dimensionless).",
+        "Home Office: Channel 7 a boat in 2018, 28 in 2021 (observed_calibration.csv)", ge=1, le=10)
+    overload_response: float = param(
+        1.0, "How strongly scarce boats raise the load: load = reference x (demand / (boats x reference))^r, "
+        "capped (dimensionless).", "assumption", ge=0, le=3)
+    payment_attempts: int = param(
+        1, "Attempts one payment covers: 1 = pay per attempt; 3 = a package of three tries (attempts).",
+        "assumption: packages of several attempts are reported on the Channel", ge=1, le=10)
+    replacement_days: int = param(
+        60, "Days until a group replaces an arrested member (days).",
+        "assumption: organisations are resilient; arrested members are replaced (DOMAIN.md)", ge=1, le=3650)
+    entry_check_days: int = param(
+        30, "Days between market-entry checks on each paid leg (days).", "assumption", ge=1, le=365)
+    entry_profit_eur_per_month: float = param(
+        50000.0, "Monthly profit a newcomer expects at which entry becomes likely (EUR/month).", "assumption",
+        gt=0)
+    entry_members: int = param(6, "Members of a newly entering group.", "assumption", ge=1, le=1000)
+    entry_cash_eur: float = param(30000.0, "Starting cash of a newly entering group (EUR).", "assumption", ge=0)
+    advert_reach: float = param(
+        0.3, "Share of the people of an origin who see a group's online adverts (0-1).",
+        "assumption: adverts on social media (DOMAIN.md, online promotion)", ge=0, le=1)
+
+
+class Patrols(BaseModel):
+    """Beach police, departure-country coastguards and rescue services on paid legs."""
+
+    model_config = STRICT
+    max_probability: float = param(
+        0.9, "Highest probability any patrol role can reach however many units it has.", "assumption", gt=0,
+        le=1)
+    reference_units: float = param(
+        100.0, "Units (officers, vessels) a patrol has at the leg's reference probability, unless a scenario "
+        "says otherwise (units).", "assumption: a normalisation; the French beach force was 200 officers in "
+        "2022 (inputs_and_priors.csv)", gt=0)
+    swamping_headroom: float = param(
+        1.5, "Launches per day a patrol at reference strength can attend to, as a multiple of the leg's "
+        "reference launches; more launches than that swamp it (dimensionless).", "assumption", gt=0)
+
+
+class EnforcementUnit(BaseModel):
+    """Investigators and prosecutors working against the groups of some corridors."""
+
+    model_config = STRICT
+    name: str = Field(min_length=1, description="Name of the unit, e.g. uk_nca.")
+    corridors: list[str] = Field(min_length=1, description="Corridors whose groups the unit investigates.")
+    investigators: float = Field(ge=0, description="Investigators working on these groups (people).")
+    prosecutors: float = Field(ge=0, description="Prosecutors handling the unit's cases (people).")
+
+
+def _default_units() -> list[EnforcementUnit]:
+    return [
+        EnforcementUnit(name="uk_france_channel", corridors=["channel"], investigators=150.0, prosecutors=20.0),
+        EnforcementUnit(name="italy_central_med", corridors=["central_med"], investigators=100.0, prosecutors=20.0),
+        EnforcementUnit(name="greece_eastern_med", corridors=["eastern_med"], investigators=60.0, prosecutors=10.0),
+        EnforcementUnit(name="spain_western_med", corridors=["western_med", "other"], investigators=60.0,
+                        prosecutors=10.0),
+    ]
+
+
+class Enforcement(BaseModel):
+    """How investigations, arrests, seizures and prosecutions work."""
+
+    model_config = STRICT
+    units: list[EnforcementUnit] = Field(
+        default_factory=_default_units,
+        description="Enforcement units. Default sizes are assumptions (no published head counts by route).")
+    operations_per_investigator_per_year: float = param(
+        2.0, "Operations against a group one investigator can mount per year (1/year).", "assumption", ge=0)
+    operation_success: float = param(0.5, "Share of operations that lead to arrests.", "assumption", ge=0, le=1)
+    arrest_share: float = param(
+        0.3, "Share of a group's active members arrested in a successful operation.", "assumption", ge=0, le=1)
+    seize_stock_share: float = param(
+        0.5, "Share of a group's boats and engines in stock seized in a successful operation.", "assumption",
+        ge=0, le=1)
+    seize_cash_share: float = param(
+        0.1, "Share of a group's cash seized in a successful operation (most money moves by hawala).",
+        "assumption", ge=0, le=1)
+    cases_per_prosecutor_per_year: float = param(
+        20.0, "Cases one prosecutor brings to a decision per year (1/year).", "assumption", ge=0)
+    charge_share: float = param(
+        0.75, "Share of arrested people who are charged.",
+        "Written statement 21 May 2024: 750 charged of 1,000 arrested (inputs_and_priors.csv)", ge=0, le=1)
+    conviction_share: float = param(
+        0.72, "Share of charged people who are convicted.",
+        "Written statement 21 May 2024: 540 convicted of 750 charged (inputs_and_priors.csv)", ge=0, le=1)
+
+
+class SeaArea(BaseModel):
+    """Weather of one sea area: the chance a day is fit for crossing, by month, and its persistence."""
+
+    model_config = STRICT
+    good_day_probability_by_month: list[float] = Field(
+        min_length=12, max_length=12, description="Probability a day is fit for crossing, January..December.")
+    persistence: float = Field(0.6, ge=0, lt=1, description="Day-to-day persistence of the weather (0-1).")
+    roughness_sigma: float = Field(
+        0.5, ge=0, le=3, description="Log-sd of the day-to-day multiplier of boats' distress probability.")
+
+
+def _default_areas() -> dict[str, SeaArea]:
+    channel = [0.25, 0.25, 0.3, 0.45, 0.55, 0.6, 0.65, 0.65, 0.6, 0.4, 0.3, 0.25]
+    med = [0.55, 0.6, 0.65, 0.75, 0.85, 0.9, 0.9, 0.9, 0.85, 0.75, 0.65, 0.55]
+    return {
+        "channel": SeaArea(good_day_probability_by_month=channel),
+        "eastern_med": SeaArea(good_day_probability_by_month=med),
+        "central_med": SeaArea(good_day_probability_by_month=med),
+        "western_med": SeaArea(good_day_probability_by_month=med),
+        "other": SeaArea(good_day_probability_by_month=[min(1.0, p + 0.05) for p in med]),
+    }
+
+
+class Weather(BaseModel):
+    """Sea areas (one per corridor with sea legs); a seasonal two-state Markov chain each."""
+
+    model_config = STRICT
+    areas: dict[str, SeaArea] = Field(
+        default_factory=_default_areas,
+        description="Weather per sea area (keys: corridors with sea legs). Channel monthly values are "
+        "assumptions consistent with Home Office crossing days (130 in 2020, 154 in 2021, more in the second "
+        "half of the year); Mediterranean values are assumptions.")
+
+
+class Information(BaseModel):
+    """What people believe about each leg: price, risk of death, chance of being stopped."""
+
+    model_config = STRICT
+    feedback_lag_days: int = param(
+        14, "Days before news of outcomes on a leg reaches people at the origins (days).", "assumption", ge=0,
+        le=365)
+    feedback_weight_per_day: float = param(
+        0.05, "Daily weight of outcome news in beliefs (0-1).", "assumption", ge=0, le=1)
+    advert_weight_per_day: float = param(
+        0.05, "Daily weight of smugglers' adverts in the beliefs of those who see them (0-1).", "assumption",
+        ge=0, le=1)
+    advertised_risk_share: float = param(
+        0.2, "Risk adverts claim, as a share of the true risk (0-1).", "assumption: adverts play danger down",
+        ge=0, le=1)
+    advertised_failure_share: float = param(
+        0.3, "Chance of being stopped that adverts claim, as a share of the true chance (0-1).",
+        "assumption: adverts promise success", ge=0, le=1)

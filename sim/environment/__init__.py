@@ -1,0 +1,1 @@
+"""The actors' environment: sea weather and what people believe about each leg."""
