@@ -18,7 +18,7 @@ from sim.actors.patrols import apply_patrols, create_patrols
 from sim.config.schema import Scenario
 from sim.environment.information import Beliefs
 from sim.environment.weather import Weather
-from sim.network import HUB_KINDS, Network, load_network
+from sim.network import EUROPE, HUB_KINDS, Network, load_network
 from sim.outputs.recorder import Recorder
 from sim.population import kernel
 from sim.population.legs import LegInputs, perceived_costs, sink_values
@@ -81,6 +81,9 @@ class RouteModel(mesa.Model):
         settle_kinds = [HUB_KINDS.index(kind) for kind in ("transit", "coast", "landing")]
         self.hub_can_settle = np.isin(net.hub_kind, settle_kinds).astype(np.uint8)
         self.hub_sink = net.hub_dest.astype(np.int32)
+        behaviour = self.config.behaviour
+        in_europe = net.hubs["country"].isin(EUROPE).to_numpy()
+        self.hub_earn = np.where(in_europe, behaviour.earn_eur_per_day_in_europe, behaviour.earn_eur_per_day)
 
     @property
     def date(self) -> dt.date:
@@ -122,10 +125,10 @@ class RouteModel(mesa.Model):
         return {
             "out_start": net.out_start, "out_legs": net.out_legs, "leg_from": net.leg_from, "leg_to": net.leg_to,
             "leg_mode": net.leg_mode, "travel_days": net.travel_days, "hub_sink": self.hub_sink,
-            "hub_can_settle": self.hub_can_settle, "price": legs.price, "places": legs.places, "load": legs.load,
-            "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept, "p_distress": legs.p_distress,
-            "p_rescue": legs.p_rescue, "land_death": legs.land_death, "cost_base": cost_base,
-            "cost_risk": cost_risk, "togo": togo, "params": self.params,
+            "hub_can_settle": self.hub_can_settle, "hub_earn": self.hub_earn, "price": legs.price,
+            "places": legs.places, "load": legs.load, "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept,
+            "p_distress": legs.p_distress, "p_rescue": legs.p_rescue, "land_death": legs.land_death,
+            "cost_base": cost_base, "cost_risk": cost_risk, "togo": togo, "params": self.params,
         }
 
     def step(self) -> None:

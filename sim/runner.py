@@ -56,5 +56,5 @@ def corridor_totals(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     aboard = (daily["people_per_boat"] * daily["boats"]).groupby(daily["corridor"], sort=False).sum()
     sums["people_per_boat"] = aboard / sums["boats"].where(sums["boats"] > 0)
     sums["mean_price_eur"] = price
-    sums["crossing_days"] = daily[daily["landings"] > 0].groupby("corridor")["date"].nunique()
+    sums["crossing_days"] = daily[daily["boat_landings"] > 0].groupby("corridor")["date"].nunique()
     return sums.fillna({"crossing_days": 0})

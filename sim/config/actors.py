@@ -49,7 +49,7 @@ class Smugglers(BaseModel):
         1.0, "How strongly scarce boats raise the load: load = reference x (demand / (boats x reference))^r, "
         "capped (dimensionless).", "assumption", ge=0, le=3)
     payment_attempts: int = param(
-        1, "Attempts one payment covers: 1 = pay per attempt; 3 = a package of three tries (attempts).",
+        3, "Attempts one payment covers: 1 = pay per attempt; 3 = a package of three tries (attempts).",
         "assumption: packages of several attempts are reported on the Channel", ge=1, le=10)
     replacement_days: int = param(
         60, "Days until a group replaces an arrested member (days).",

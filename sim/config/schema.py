@@ -49,14 +49,17 @@ class Behaviour(BaseModel):
         800.0, "Logit scale of leg choice (EUR): larger means choices less sensitive to cost differences.",
         "assumption", gt=0)
     preferred_destination_bonus_eur: float = param(
-        6000.0, "Value of reaching one's preferred destination over another (EUR).",
+        10000.0, "Value of reaching one's preferred destination over another (EUR).",
         "assumption: of the order of a Channel fare, so people pay it to reach the UK", ge=0)
     risk_aversion_sigma: float = param(
         0.6, "Log-sd of personal risk aversion (mean 1) across people (dimensionless).", "assumption", ge=0,
         le=3)
     earn_eur_per_day: float = param(
-        15.0, "What a person short of money earns a day while waiting in transit (EUR/day).",
-        "assumption: informal work in transit countries", ge=0)
+        10.0, "What a person short of money earns a day while waiting outside Europe (EUR/day).",
+        "assumption: informal work in transit countries (Libya, Turkey, Sudan)", ge=0)
+    earn_eur_per_day_in_europe: float = param(
+        40.0, "What a person short of money earns a day while waiting in Europe (EUR/day).",
+        "assumption: illegal working; the promise of jobs is how gangs sell places (DOMAIN.md)", ge=0)
     give_up_base_per_day: float = param(
         0.0005, "Daily probability of giving up for a person who has just arrived at a hub (1/day).",
         "assumption", ge=0, le=1)

@@ -3,6 +3,7 @@
 from .loader import Network, NetworkError, load_network
 from .vocab import (
     CORRIDORS,
+    EUROPE,
     HUB_KINDS,
     MODE_LAND,
     MODE_LORRY,
@@ -15,6 +16,7 @@ from .vocab import (
 
 __all__ = [
     "CORRIDORS",
+    "EUROPE",
     "HUB_KINDS",
     "MODE_LAND",
     "MODE_LORRY",

@@ -33,3 +33,6 @@ SOURCES: tuple[str, ...] = (
 PREFERRED_DESTINATIONS: tuple[str, ...] = ("uk", "france", "germany", "italy", "spain", "other_eu")
 
 assert MODES[MODE_LAND] == "land" and MODES[MODE_SEA] == "sea" and MODES[MODE_LORRY] == "lorry"
+
+# Countries (hub `country` codes) in Europe, where people waiting to travel on earn European wages.
+EUROPE = ("GR", "MK", "RS", "BG", "BA", "HR", "SI", "HU", "AT", "DE", "IT", "FR", "BE", "ES", "MT", "GB", "EU")

@@ -40,7 +40,7 @@ N_HUB_COUNTERS = 4
 
 # Kernel parameters, passed as one float64 array in this order.
 PARAM_NAMES = (
-    "earn_eur_per_day", "give_up_base_per_day", "give_up_wait_factor_per_30_days", "give_up_per_attempt",
+    "give_up_base_per_day", "give_up_wait_factor_per_30_days", "give_up_per_attempt",
     "give_up_shortfall_factor", "settle_share", "choice_scale_eur", "detention_days", "payment_attempts",
 )
 
@@ -95,7 +95,7 @@ def costs_to_go(cost, leg_from, leg_to, sink_value, n_hubs):
 
 
 @njit(cache=True)
-def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, state, attempts, hub, leg,
+def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, state, attempts, hub, prev_hub, leg,
           days_left, days_waiting, entry_day, budget, risk_av, origin_hub, pref_cdf, budget_mu, budget_sigma,
           risk_sigma):
     """Write `count` new migrants of one origin at positions start.. with ids first_id..; return next free."""
@@ -112,6 +112,7 @@ def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, sta
         state[i] = WAITING
         attempts[i] = 0
         hub[i] = origin_hub[origin_code]
+        prev_hub[i] = -1
         leg[i] = -1
         days_left[i] = 0
         days_waiting[i] = 0
@@ -126,14 +127,14 @@ def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, sta
     return start + count
 
 
-def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, days_left, days_waiting, budget,
-          risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink, hub_can_settle,
+def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left, days_waiting, budget,
+          risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink, hub_can_settle, hub_earn,
           price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death, cost_base, cost_risk,
           togo, params, leg_counts, leg_revenue, hub_counts, state_counts, dest_origin_counts, boats):
     """Advance every active migrant by one day. Counters are per chunk ([chunk, ...]) and summed by the caller."""
-    earn, gu_base, gu_wait, gu_att, gu_short, settle_share, choice_scale, detention = (
-        params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7])
-    package = max(np.int64(params[8]), 1)
+    gu_base, gu_wait, gu_att, gu_short, settle_share, choice_scale, detention = (
+        params[0], params[1], params[2], params[3], params[4], params[5], params[6])
+    package = max(np.int64(params[7]), 1)
     n_chunks = leg_counts.shape[0]
     n_legs = leg_from.shape[0]
 
@@ -179,7 +180,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
                 if price[out_legs[k]] < cheapest:
                     cheapest = price[out_legs[k]]
             shortfall = 0.0
-            if cheapest > budget[i]:
+            if cheapest > budget[i] and cheapest > 0.0:
                 shortfall = (cheapest - budget[i]) / max(cheapest, 1.0)
             hazard = gu_base * (1.0 + gu_wait * days_waiting[i] / 30.0) * (1.0 + gu_att * attempts[i]) * (
                 1.0 + gu_short * shortfall)
@@ -194,23 +195,29 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
                 continue
             if s == AT_COAST:
                 days_waiting[i] += 1
+                if attempts[i] % package == 0 and price[leg[i]] > budget[i]:
+                    state[i] = WAITING  # the price rose beyond the budget: leave the queue, think again
+                    leg[i] = -1
+                    continue
                 leg_counts[c, leg[i], C_WAITING] += 1
                 continue
             # Choose the next leg by a logit over affordable legs that bring the person closer (in perceived
             # cost to go) to a destination: perceived cost of the leg plus cost to go. Only onward legs are
-            # candidates, so nobody wanders in circles; when conditions change, "onward" changes with them.
+            # candidates, never straight back to the previous hub, so nobody wanders in circles while
+            # conditions (and with them what counts as onward) change from day to day.
             best = np.inf
             ra = risk_av[i]
             p = pref[i]
             here = togo[o, p, h]
+            back = prev_hub[i]
             for k in range(out_start[h], out_start[h + 1]):
                 e = out_legs[k]
-                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here:
+                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
                     v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
                     if v < best:
                         best = v
             if best == np.inf:
-                budget[i] += earn
+                budget[i] += hub_earn[h]
                 days_waiting[i] += 1
                 hub_counts[c, h, H_WAITING] += 1
                 state[i] = WAITING
@@ -218,7 +225,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
             total = 0.0
             for k in range(out_start[h], out_start[h + 1]):
                 e = out_legs[k]
-                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here:
+                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
                     v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
                     total += np.exp((best - v) / choice_scale)
             u = draw(seed, day, mid, S_CHOICE) * total
@@ -226,13 +233,14 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, leg, day
             acc = 0.0
             for k in range(out_start[h], out_start[h + 1]):
                 e = out_legs[k]
-                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here:
+                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
                     v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
                     acc += np.exp((best - v) / choice_scale)
                     chosen = e
                     if u < acc:
                         break
             leg[i] = chosen
+            prev_hub[i] = h
             if leg_mode[chosen] == MODE_LAND:
                 budget[i] -= price[chosen]
                 leg_revenue[c, chosen] += price[chosen]
@@ -325,7 +333,7 @@ step_parallel = njit(cache=True, parallel=True)(_step)
 
 
 @njit(cache=True)
-def compact(n, ids, origin, pref, state, attempts, hub, leg, days_left, days_waiting, entry_day, budget,
+def compact(n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left, days_waiting, entry_day, budget,
             risk_av):
     """Drop people in final states, keeping the order of the rest (so array order stays id order)."""
     j = 0
@@ -338,6 +346,7 @@ def compact(n, ids, origin, pref, state, attempts, hub, leg, days_left, days_wai
                 state[j] = state[i]
                 attempts[j] = attempts[i]
                 hub[j] = hub[i]
+                prev_hub[j] = prev_hub[i]
                 leg[j] = leg[i]
                 days_left[j] = days_left[i]
                 days_waiting[j] = days_waiting[i]

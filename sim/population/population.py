@@ -1,7 +1,7 @@
 """The migrant population as a struct of arrays with compact dtypes.
 
 People are numpy rows, not Mesa agents: a Mesa agent costs hundreds of bytes and a microsecond a step, a row
-here 26 bytes and nanoseconds. People in final states stay in the arrays until the next compaction, which runs
+here 28 bytes and nanoseconds. People in final states stay in the arrays until the next compaction, which runs
 when they make up a quarter of the rows, so cost follows the active population.
 """
 
@@ -19,6 +19,7 @@ FIELDS: dict[str, type] = {
     "state": np.int8,
     "attempts": np.int8,
     "hub": np.int16,
+    "prev_hub": np.int16,
     "leg": np.int16,
     "days_left": np.int16,
     "days_waiting": np.int16,
@@ -69,9 +70,8 @@ class Population:
         self._reserve(count)
         a = self.arrays
         self.n = kernel.spawn(
-            seed, day, self.n, count, origin_code, self.next_id, a["ids"], a["origin"], a["pref"], a["state"],
-            a["attempts"], a["hub"], a["leg"], a["days_left"], a["days_waiting"], a["entry_day"], a["budget"],
-            a["risk_av"], origin_hub, pref_cdf, budget_mu, budget_sigma, risk_sigma,
+            seed, day, self.n, count, origin_code, self.next_id, *(a[name] for name in FIELDS), origin_hub,
+            pref_cdf, budget_mu, budget_sigma, risk_sigma,
         )
         self.next_id += count
 

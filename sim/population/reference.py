@@ -37,12 +37,12 @@ def _cost(a: dict, net: dict, i: int, e: int) -> float:
 
 def _give_up(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> bool:
     """Draw whether the person at a hub gives up today; if so, settle or go home."""
-    earn, base, wait, att, short, settle, _, _, _ = net["params"]
+    base, wait, att, short, settle, _, _, _ = net["params"]
     h = int(a["hub"][i])
     legs = net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
     cheapest = min((net["price"][e] for e in legs), default=math.inf)
     budget = float(a["budget"][i])
-    shortfall = (cheapest - budget) / max(cheapest, 1.0) if cheapest > budget else 0.0
+    shortfall = (cheapest - budget) / max(cheapest, 1.0) if cheapest > budget and cheapest > 0 else 0.0
     hazard = base * (1 + wait * a["days_waiting"][i] / 30.0) * (1 + att * a["attempts"][i]) * (1 + short * shortfall)
     if draw(seed, day, int(a["ids"][i]), k.S_GIVEUP) >= hazard:
         return False
@@ -57,16 +57,17 @@ def _give_up(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> bool
 
 
 def _choose(seed: int, day: int, a: dict, net: dict, i: int) -> int:
-    """Logit choice among affordable onward legs out of the person's hub; -1 if there is none."""
+    """Logit choice among affordable onward legs (not back to the previous hub); -1 if there is none."""
     h = int(a["hub"][i])
     togo = net["togo"][int(a["origin"][i]), int(a["pref"][i])]
     legs = [e for e in net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
-            if net["price"][e] <= a["budget"][i] and togo[net["leg_to"][e]] < togo[h]]
+            if net["price"][e] <= a["budget"][i] and togo[net["leg_to"][e]] < togo[h]
+            and net["leg_to"][e] != a["prev_hub"][i]]
     if not legs:
         return -1
     costs = [_cost(a, net, i, e) for e in legs]
     best = min(costs)
-    weights = [math.exp((best - c) / net["params"][6]) for c in costs]
+    weights = [math.exp((best - c) / net["params"][5]) for c in costs]
     u = draw(seed, day, int(a["ids"][i]), k.S_CHOICE) * sum(weights)
     acc = 0.0
     for e, w in zip(legs, weights, strict=True):
@@ -105,16 +106,20 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
         return
     if s == k.AT_COAST:
         a["days_waiting"][i] += 1
-        out["leg"][a["leg"][i], k.C_WAITING] += 1
+        e = a["leg"][i]
+        if a["attempts"][i] % max(int(net["params"][7]), 1) == 0 and net["price"][e] > a["budget"][i]:
+            a["state"][i], a["leg"][i] = k.WAITING, -1
+            return
+        out["leg"][e, k.C_WAITING] += 1
         return
     e = _choose(seed, day, a, net, i)
     if e < 0:
-        a["budget"][i] += net["params"][0]
+        a["budget"][i] += net["hub_earn"][a["hub"][i]]
         a["days_waiting"][i] += 1
         out["hub"][a["hub"][i], k.H_WAITING] += 1
         a["state"][i] = k.WAITING
         return
-    a["leg"][i] = e
+    a["leg"][i], a["prev_hub"][i] = e, a["hub"][i]
     if net["leg_mode"][e] == k.MODE_LAND:
         a["budget"][i] -= net["price"][e]
         out["revenue"][e] += net["price"][e]
@@ -134,7 +139,7 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     """Phase C for one granted person: the fate of their boat, shared by all aboard."""
     e = int(a["leg"][i])
     key = e * 1048576 + int(a["days_left"][i])
-    if a["attempts"][i] % max(int(net["params"][8]), 1) == 0:
+    if a["attempts"][i] % max(int(net["params"][7]), 1) == 0:
         a["budget"][i] -= net["price"][e]
         out["revenue"][e] += net["price"][e]
     out["leg"][e, k.C_DEPARTED] += 1
@@ -147,7 +152,7 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     elif draw(seed, day, key, k.S_INTERCEPT) < net["p_intercept"][e]:
         out["leg"][e, k.C_INTERCEPTED] += 1
         a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
-        detention = net["params"][7]
+        detention = net["params"][6]
         a["leg"][i], a["days_left"][i] = -1, int(detention)
         a["state"][i] = k.DETAINED if detention >= 1 else k.RETURNED
     elif draw(seed, day, key, k.S_DISTRESS) >= net["p_distress"][e]:
