@@ -18,6 +18,7 @@ from sim.actors.patrols import apply_patrols, create_patrols
 from sim.config.schema import Scenario
 from sim.environment.information import Beliefs
 from sim.environment.weather import Weather
+from sim.interventions.effects import Interventions
 from sim.network import EUROPE, HUB_KINDS, Network, load_network
 from sim.outputs.recorder import Recorder
 from sim.population import kernel
@@ -59,8 +60,9 @@ class RouteModel(mesa.Model):
         create_patrols(self)
         for unit in scenario.enforcement.units:
             EnforcementUnit(self, unit)
+        self.interventions = Interventions(self)
         self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale,
-                                 [u.name for u in scenario.enforcement.units])
+                                 [u.name for u in scenario.enforcement.units], list(scenario.interventions))
 
     def _inflow_table(self) -> np.ndarray:
         """[day, origin] simulated people setting out, linear between the scenario's dated points."""
@@ -101,6 +103,7 @@ class RouteModel(mesa.Model):
 
     def _act(self) -> None:
         """The actors' turn: enforcement strikes, groups plan, patrols respond, the sea sets the odds."""
+        self.interventions.apply()
         units = self.agents_by_type.get(EnforcementUnit)
         if units is not None:
             units.shuffle_do("step_day")
@@ -159,6 +162,7 @@ class RouteModel(mesa.Model):
             states = state_counts.sum(0) + self.finals
             self.recorder.record(recorded, leg_day, revenue_day, boats, hub_day, states, arrivals_day)
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
+            self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
         pop.note_finals(new_finals)
         self.day += 1
 

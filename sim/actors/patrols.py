@@ -8,6 +8,8 @@ swamped when more launches come in a day than it can attend to.
 import mesa
 import numpy as np
 
+from sim.network import MODE_LORRY, MODE_SEA
+
 ROLES = ("prevent", "intercept", "rescue")
 
 
@@ -19,11 +21,17 @@ class Patrol(mesa.Agent):
         super().__init__(model)
         cfg = model.config.patrols
         self.leg, self.role = leg, role
-        self.units = cfg.reference_units
         self.p_max = max(cfg.max_probability, reference_probability / 0.99)
-        # Half-saturation constant so that p(reference units) equals the reference probability.
-        p_ref = min(reference_probability, 0.99 * self.p_max)
-        self.half_units = cfg.reference_units * (self.p_max / p_ref - 1.0)
+        if reference_probability > 0:
+            # Half-saturation constant so that p(reference units) equals the reference probability.
+            self.base_units = cfg.reference_units
+            p_ref = min(reference_probability, 0.99 * self.p_max)
+            self.half_units = cfg.reference_units * (self.p_max / p_ref - 1.0)
+        else:
+            # No such patrol at the reference: none until a scenario adds units.
+            self.base_units = 0.0
+            self.half_units = cfg.reference_units
+        self.units = self.base_units
         self.launches_per_unit = cfg.swamping_headroom * max(reference_launches, 1.0) / cfg.reference_units
         self.probability = reference_probability
 
@@ -38,11 +46,13 @@ class Patrol(mesa.Agent):
 
 
 def create_patrols(model: mesa.Model) -> None:
-    """One patrol per role on every sea or lorry leg whose reference probability for that role is positive."""
+    """One patrol per role on every sea or lorry leg (rescue: sea only); those with a reference probability
+    of zero start with no units."""
     net = model.net
     reference = {"prevent": net.p_prevent, "intercept": net.p_intercept, "rescue": net.p_rescue}
     for role in ROLES:
-        for e in np.flatnonzero(reference[role] > 0):
+        modes = (MODE_SEA,) if role == "rescue" else (MODE_SEA, MODE_LORRY)
+        for e in np.flatnonzero(np.isin(net.leg_mode, modes)):
             launches = net.capacity_people_per_day[e] / max(net.people_per_boat[e], 1.0)
             Patrol(model, int(e), role, float(reference[role][e]), launches)
 

@@ -120,6 +120,16 @@ class SmugglingGroup(mesa.Agent):
         self.arrest_rate += n / max(self.members + n, 1)
         self.returning.append((self.model.day + self.config.replacement_days, n))
 
+    def lose_supply(self, n: int) -> None:
+        """Boats with engines seized upstream: from orders in transit first (latest first), then from stock."""
+        while n > 0 and self.on_order:
+            day, k = self.on_order.pop()
+            taken = min(k, n)
+            n -= taken
+            if k > taken:
+                self.on_order.append((day, k - taken))
+        self.lose_stock(n, n)
+
     def lose_stock(self, boats: int, engines: int) -> None:
         self.boats -= min(boats, self.boats)
         self.engines -= min(engines, self.engines)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sim.config import ConfigError, check_against_network, load_scenario
+from sim.config import ConfigError, check_against_network, load_with_warnings
 from sim.network import NetworkError, load_network
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -45,11 +45,13 @@ def run(
     from sim.runner import simulate
 
     try:
-        scenario = load_scenario(scenario_file, seed=seed, scale=scale, days=days)
+        scenario, warnings = load_with_warnings(scenario_file, seed=seed, scale=scale, days=days)
         network = load_network()
-        check_against_network(scenario, scenario_file, list(network.origins["origin"]))
+        check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
+    for warning in warnings:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     folder = out if out is not None else Path("runs") / f"{scenario.name}-seed{scenario.seed}"
     total = scenario.spin_up_days + scenario.days
     with progress_bar(total, f"{scenario.name}", disable=quiet) as advance:

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ValidationError
 
 from sim.config.schema import Scenario
 
+if typing.TYPE_CHECKING:
+    from sim.network import Network
+
 
 class ConfigError(ValueError):
     """A bad scenario file: the message names the file, the key and what is allowed."""
@@ -91,20 +94,125 @@ def parse_scenario(data: dict[str, Any], path: Path | str) -> Scenario:
         raise ConfigError(path, key, message) from None
 
 
-def load_scenario(path: Path | str, **overrides: Any) -> Scenario:
-    """Read, override (seed, scale, days from the command line) and validate a scenario file."""
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Child values override the parent's; tables merge key by key, everything else is replaced."""
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_with_parents(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[str]]:
+    """Read a scenario file and, through `extends`, its parents; return the merged data and the chain of files.
+
+    `extends = "baseline.toml"` (relative to the file) starts from the parent's settings; the child's keys
+    override them; `remove_interventions = ["name", ...]` drops interventions the parent switched on.
+    """
     path = Path(path)
+    real = path.resolve()
+    if real in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, real))
+        raise ConfigError(path, "extends", f"cycle of extends: {cycle}")
     data = read_toml(path)
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    return parse_scenario(data, path)
+    parent_name = data.pop("extends", None)
+    removed = data.pop("remove_interventions", [])
+    if parent_name is None:
+        if removed:
+            raise ConfigError(path, "remove_interventions", "only a scenario that extends another can remove "
+                              "interventions")
+        return data, [str(path)]
+    if not isinstance(parent_name, str):
+        raise ConfigError(path, "extends", "must be a file name in quotes, e.g. extends = \"baseline.toml\"")
+    parent_path = path.parent / parent_name
+    if not parent_path.is_file():
+        raise ConfigError(path, "extends", f"parent scenario {parent_name!r} not found (looked for {parent_path})")
+    parent, chain = read_with_parents(parent_path, (*_chain, real))
+    if not isinstance(removed, list) or not all(isinstance(n, str) for n in removed):
+        raise ConfigError(path, "remove_interventions", "must be a list of intervention names")
+    interventions = dict(parent.get("interventions", {}))
+    for name in removed:
+        if name not in interventions:
+            raise ConfigError(path, "remove_interventions",
+                              f"{name!r} is not an intervention of {parent_name} (it has: "
+                              f"{', '.join(interventions) or 'none'})")
+        del interventions[name]
+    parent = {**parent, "interventions": interventions}
+    return _merge(parent, data), [*chain, str(path)]
 
 
-def check_against_network(scenario: Scenario, path: Path | str, origin_ids: list[str]) -> None:
+def _outside_dates(scenario: Scenario) -> list[tuple[str, str]]:
+    """Interventions wholly outside the recorded days (name, why)."""
+    first, last = scenario.start_date, scenario.end_date()
+    return [(name, f"in force {item.start} to {item.end or 'the end'}, wholly outside the scenario's days "
+             f"{first} to {last}")
+            for name, item in scenario.interventions.items()
+            if item.start > last or (item.end is not None and item.end < first)]
+
+
+def _cut_by_days(path: Path, written: Scenario, run: Scenario) -> list[str]:
+    """Warnings for interventions a --days override cuts short or leaves with no day in force."""
+    last = run.end_date()
+    found = []
+    for name, item in run.interventions.items():
+        if item.start > last:
+            found.append(f"{path}: interventions.{name}: never in force: starts {item.start}, after the run's "
+                         f"last day {last} (--days {run.days})")
+        elif item.end is not None and last < item.end <= written.end_date():
+            found.append(f"{path}: interventions.{name}: cut short: in force to {item.end}, but the run ends on "
+                         f"{last} (--days {run.days})")
+    return found
+
+
+def load_with_warnings(path: Path | str, **overrides: Any) -> tuple[Scenario, list[str]]:
+    """Read (with parents), validate, check dates, then apply command-line overrides (seed, scale, days)."""
+    path = Path(path)
+    data, _ = read_with_parents(path)
+    written = parse_scenario(data, path)
+    outside = _outside_dates(written)
+    if outside:
+        name, why = outside[0]
+        raise ConfigError(path, f"interventions.{name}.start", why)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if not given:
+        return written, []
+    run = parse_scenario({**data, **given}, path)
+    return run, _cut_by_days(path, written, run)
+
+
+def load_scenario(path: Path | str, **overrides: Any) -> Scenario:
+    """Read and validate a scenario file (see load_with_warnings)."""
+    return load_with_warnings(path, **overrides)[0]
+
+
+def check_against_network(scenario: Scenario, path: Path | str, net: "Network") -> None:
     """Names in the scenario that must be places in the network."""
+    from sim.interventions.targets import UnknownTarget, legs_for
+    from sim.network import CORRIDORS, MODE_SEA
+
+    origin_ids = list(net.origins["origin"])
     for key in scenario.inflow:
         if key not in origin_ids:
             raise ConfigError(path, f"inflow.{key}",
                               f"unknown origin region {key!r}; allowed: {', '.join(origin_ids)}")
+    for unit in scenario.enforcement.units:
+        for corridor in unit.corridors:
+            if corridor not in CORRIDORS:
+                raise ConfigError(path, "enforcement.units.corridors",
+                                  f"unknown corridor {corridor!r}; allowed: {', '.join(CORRIDORS)}")
+    sea_corridors = sorted({CORRIDORS[c] for c in net.leg_corridor[net.leg_mode == MODE_SEA]})
+    for area in scenario.weather.areas:
+        if area not in sea_corridors:
+            raise ConfigError(path, f"weather.areas.{area}",
+                              f"not a corridor with sea legs; allowed: {', '.join(sea_corridors)}")
+    for name, item in scenario.interventions.items():
+        kind, value = item.target.kind_and_value
+        try:
+            legs_for(net, item.kind, kind, value)
+        except UnknownTarget as err:
+            raise ConfigError(path, f"interventions.{name}.target.{kind}", str(err)) from None
 
 
 def resolved(scenario: Scenario) -> dict[str, Any]:

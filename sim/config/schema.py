@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from sim.config.actors import Enforcement, Information, Patrols, Smugglers, Weather
 from sim.config.fields import STRICT, param
+from sim.interventions.schema import Intervention
 
 
 class InflowSeries(BaseModel):
@@ -114,3 +115,11 @@ class Scenario(BaseModel):
     enforcement: Enforcement = Field(default_factory=Enforcement)
     weather: Weather = Field(default_factory=Weather)
     information: Information = Field(default_factory=Information)
+    interventions: dict[str, Intervention] = Field(
+        default_factory=dict, description="Dated interventions by name: [interventions.NAME] with a kind.")
+    gbp_to_eur: float = param(1.15, "Exchange rate used to put costs in one currency (EUR per GBP).",
+                              "assumption: the rate used for the network's sourced prices", gt=0)
+
+    def end_date(self) -> dt.date:
+        """Last recorded day."""
+        return self.start_date + dt.timedelta(days=self.days - 1)

@@ -22,8 +22,11 @@ ENFORCEMENT_COLUMNS = (*COUNTERS, "awaiting_decision")
 class Recorder:
     """Preallocated [day, ...] arrays for the recorded days."""
 
-    def __init__(self, net: Network, start_date: dt.date, days: int, scale: float, units: list[str]) -> None:
+    def __init__(self, net: Network, start_date: dt.date, days: int, scale: float, units: list[str],
+                 interventions: list[str]) -> None:
         self.net, self.start_date, self.days, self.scale, self.units = net, start_date, days, scale, tuple(units)
+        self.interventions = tuple(interventions)
+        self.intervention_state = np.zeros((days, len(interventions), 2))  # intensity, boats seized
         self.market = np.zeros((days, len(CORRIDORS), len(MARKET_COLUMNS)))
         self.enforcement = np.zeros((days, len(units), len(ENFORCEMENT_COLUMNS)))
         self.leg = np.zeros((days, net.n_legs, k.N_LEG_COUNTERS), np.int64)
@@ -38,6 +41,10 @@ class Recorder:
         """Store one recorded day's counters (states: active by state plus cumulative finals)."""
         self.leg[day], self.revenue[day], self.boats[day] = leg, revenue, boats
         self.hub[day], self.states[day], self.arrivals[day] = hub, states, arrivals
+
+    def record_interventions(self, day: int, intensity: dict[str, float], seized: dict[str, float]) -> None:
+        for i, name in enumerate(self.interventions):
+            self.intervention_state[day, i] = intensity[name], seized[name]
 
     def record_actors(self, day: int, groups: Iterable, units: list) -> None:
         """Store one recorded day's state of the market (per corridor) and the enforcement units' counters."""
@@ -146,8 +153,14 @@ class Recorder:
             table[name] = self.enforcement[:, :, i].reshape(-1)
         return table
 
+    def daily_interventions(self) -> pd.DataFrame:
+        table = self._long(self.intervention_state[:, :, 0], "intensity", self.interventions, "intervention")
+        table["boats_seized"] = self.intervention_state[:, :, 1].reshape(-1)
+        return table
+
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
+            "daily_interventions": self.daily_interventions(),
             "daily_market": self.daily_market(),
             "daily_enforcement": self.daily_enforcement(),
             "daily_corridor": self.daily_corridor(),

@@ -29,7 +29,7 @@ FIRST_FINAL = ARRIVED
 # Random streams: one per mechanism, so changing one mechanism leaves the others' draws alone.
 S_INFLOW, S_BUDGET_A, S_BUDGET_B, S_RISK_A, S_RISK_B, S_PREF = 1, 2, 3, 4, 5, 6
 S_GIVEUP, S_SETTLE, S_CHOICE, S_LAND_DEATH, S_GRANT, S_PLACES = 7, 8, 9, 10, 11, 12
-S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE = 13, 14, 15, 16
+S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE, S_BORDER = 13, 14, 15, 16, 17
 
 # Per-leg counters (index into the last axis of leg_counts).
 C_DEPARTED, C_LANDED, C_PREVENTED, C_INTERCEPTED, C_RESCUED, C_DIED, C_WAITING, C_ON_LEG = range(8)
@@ -249,6 +249,12 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                 if draw(seed, day, mid, S_LAND_DEATH) < land_death[chosen]:
                     state[i] = DEAD
                     leg_counts[c, chosen, C_DIED] += 1
+                    continue
+                if draw(seed, day, mid, S_BORDER) < p_intercept[chosen]:  # stopped at the border, pushed back
+                    leg_counts[c, chosen, C_INTERCEPTED] += 1
+                    attempts[i] = min(attempts[i] + 1, 127)
+                    state[i] = RETURNED
+                    leg[i] = -1
                     continue
                 state[i] = TRAVELLING
                 days_left[i] = travel_days[chosen]

@@ -129,6 +129,11 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
             a["state"][i] = k.DEAD
             out["leg"][e, k.C_DIED] += 1
             return
+        if draw(seed, day, int(a["ids"][i]), k.S_BORDER) < net["p_intercept"][e]:
+            out["leg"][e, k.C_INTERCEPTED] += 1
+            a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
+            a["state"][i], a["leg"][i] = k.RETURNED, -1
+            return
         a["state"][i], a["days_left"][i] = k.TRAVELLING, net["travel_days"][e]
     else:
         a["state"][i] = k.AT_COAST

@@ -1,0 +1,1 @@
+"""Dated interventions: typed scenario entries (schema) and the daily effects through the actors (effects)."""
