@@ -1,0 +1,126 @@
+"""The direction of each actor mechanism, checked on small controlled set-ups."""
+
+import numpy as np
+import pytest
+
+from sim.actors.market import Market
+from sim.actors.patrols import Patrol
+from sim.actors.smugglers import SmugglingGroup
+from sim.config.actors import Information, SeaArea
+from sim.environment.information import Beliefs
+from sim.model import RouteModel
+from sim.runner import simulate
+from tests.conftest import small_scenario
+
+CHANNEL_LEG = "northern_france_coast->kent"
+
+
+@pytest.fixture()
+def model() -> RouteModel:
+    return RouteModel(small_scenario(days=5))
+
+
+def leg_index(model: RouteModel, leg_id: str) -> int:
+    return list(model.net.legs["id"]).index(leg_id)
+
+
+def test_fewer_boats_in_stock_means_more_people_per_boat(model: RouteModel) -> None:
+    e = leg_index(model, CHANNEL_LEG)
+    loads = []
+    for boats in (50, 3):
+        group = SmugglingGroup(model, e, members=100, boats=boats, cash_eur=0.0, uses_boats=True)
+        group.demand = 300.0
+        group.plan_launches(reference_load=30.0, launch_ok=True)
+        loads.append(group.load)
+    assert loads[0] == 30.0 and loads[1] > 30.0
+    assert loads[1] <= 30.0 * model.config.smugglers.max_overload
+
+
+def test_overloading_raises_the_risk_of_death(model: RouteModel) -> None:
+    e = leg_index(model, CHANNEL_LEG)
+    before = model.legs.p_distress[e]
+    model.legs.load[e] *= 2.0
+    model.legs.apply_load(model.net, model.config.boats)
+    assert model.legs.p_distress[e] > before
+
+
+def test_more_patrol_units_prevent_more(model: RouteModel) -> None:
+    e = leg_index(model, CHANNEL_LEG)
+    patrol = next(p for p in model.agents_by_type[Patrol] if p.leg == e and p.role == "prevent")
+    launches = np.zeros(model.net.n_legs)
+    launches[e] = 5.0
+    probabilities = []
+    for units in (50.0, 100.0, 300.0):
+        patrol.units = units
+        patrol.act(launches)
+        probabilities.append(model.legs.p_prevent[e])
+    assert probabilities[0] < probabilities[1] < probabilities[2] <= model.config.patrols.max_probability
+    assert probabilities[1] == pytest.approx(model.net.p_prevent[e])  # reference units give the reference value
+    launches[e] = 1e4  # a swamped patrol stops a smaller share
+    patrol.act(launches)
+    assert model.legs.p_prevent[e] < probabilities[2]
+
+
+def test_arrested_members_are_out_until_replaced(model: RouteModel) -> None:
+    group = SmugglingGroup(model, leg_index(model, CHANNEL_LEG), members=10, boats=5, cash_eur=0.0,
+                           uses_boats=True)
+    group.lose_members(4)
+    assert group.members == 6
+    model.day += model.config.smugglers.replacement_days - 1
+    group.receive()
+    assert group.members == 6
+    model.day += 1
+    group.receive()
+    assert group.members == 10
+
+
+def test_a_profitable_departure_point_attracts_a_new_group(model: RouteModel) -> None:
+    e = leg_index(model, CHANNEL_LEG)
+    market: Market = model.market
+    market.groups.select(lambda g: g.leg == e).do("remove")
+    assert len(market.groups.select(lambda g: g.leg == e)) == 0
+    market.unmet[e] = 200.0  # people waiting every day with nobody to take them
+    model.day = 0
+    for _ in range(5):
+        market.enter()
+        model.day += model.config.smugglers.entry_check_days
+    assert len(market.groups.select(lambda g: g.leg == e)) >= 1 and market.entries[e] >= 1
+
+
+def test_worse_weather_means_fewer_launches() -> None:
+    base = small_scenario(inflow_factor=0.3, days=60, spin_up_days=120)
+    areas = dict(base.weather.areas)
+    areas["channel"] = SeaArea(good_day_probability_by_month=[0.1] * 12)
+    stormy = base.model_copy(update={"weather": base.weather.model_copy(update={"areas": areas})})
+    boats = [simulate(s).tables["daily_corridor"].query("corridor == 'channel'")["boat_landings"].gt(0).sum()
+             for s in (base, stormy)]
+    assert boats[1] < 0.5 * boats[0]
+
+
+def test_adverts_with_more_reach_raise_belief_in_the_route() -> None:
+    risk, failure = np.array([0.02, 0.02]), np.array([0.4, 0.4])
+    beliefs = Beliefs(Information(), 1, risk, failure)
+    reach = np.array([[0.1, 0.9]])
+    for _ in range(30):
+        beliefs.see_adverts(reach, risk, failure)
+    # The widely advertised leg is believed safer and likelier to succeed.
+    assert beliefs.risk[0, 1] < beliefs.risk[0, 0] < 0.02
+    assert beliefs.failure[0, 1] < beliefs.failure[0, 0] < 0.4
+
+
+def test_news_of_deaths_raises_believed_risk() -> None:
+    from sim.population import kernel as k
+
+    beliefs = Beliefs(Information(feedback_lag_days=0), 1, np.array([0.01]), np.array([0.1]))
+    counts = np.zeros((1, k.N_LEG_COUNTERS))
+    counts[0, k.C_DEPARTED], counts[0, k.C_DIED] = 100, 20
+    for day in range(20):
+        beliefs.hear_outcomes(day, counts)
+    assert beliefs.risk[0, 0] > 0.1
+
+
+def test_enforcement_arrests_and_prosecutes() -> None:
+    run = simulate(small_scenario(inflow_factor=0.3, days=120, spin_up_days=60)).tables["daily_enforcement"]
+    totals = run.sum(numeric_only=True)
+    assert totals["operations"] > 0 and totals["arrests"] > 0
+    assert 0 < totals["convictions"] <= totals["charges"] <= totals["arrests"]
