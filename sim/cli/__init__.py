@@ -69,3 +69,5 @@ def run(
     if charts:
         print(f"charts:   {folder}/charts/*.png")
     print(f"manifest: {folder}/manifest.json")
+
+from sim.cli import inspect as _inspect  # noqa: E402,F401  (registers its commands)
