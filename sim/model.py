@@ -83,6 +83,7 @@ class RouteModel(mesa.Model):
         settle_kinds = [HUB_KINDS.index(kind) for kind in ("transit", "coast", "landing")]
         self.hub_can_settle = np.isin(net.hub_kind, settle_kinds).astype(np.uint8)
         self.hub_sink = net.hub_dest.astype(np.int32)
+        self.removal = np.zeros((net.n_dests, net.n_origins))  # share of arrivals removed, set by interventions
         behaviour = self.config.behaviour
         in_europe = net.hubs["country"].isin(EUROPE).to_numpy()
         self.hub_earn = np.where(in_europe, behaviour.earn_eur_per_day_in_europe, behaviour.earn_eur_per_day)
@@ -131,7 +132,8 @@ class RouteModel(mesa.Model):
             "hub_can_settle": self.hub_can_settle, "hub_earn": self.hub_earn, "price": legs.price,
             "places": legs.places, "load": legs.load, "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept,
             "p_distress": legs.p_distress, "p_rescue": legs.p_rescue, "land_death": legs.land_death,
-            "cost_base": cost_base, "cost_risk": cost_risk, "togo": togo, "params": self.params,
+            "p_return": legs.p_return, "removal": self.removal, "cost_base": cost_base, "cost_risk": cost_risk,
+            "togo": togo, "params": self.params,
         }
 
     def step(self) -> None:
@@ -173,6 +175,7 @@ class RouteModel(mesa.Model):
         today[kernel.ARRIVED] = arrivals_day.sum()
         today[kernel.SETTLED] = hub_day[:, kernel.H_SETTLED].sum()
         today[kernel.GONE_HOME] = hub_day[:, kernel.H_GONE_HOME].sum()
+        today[kernel.REMOVED] = hub_day[:, kernel.H_REMOVED].sum()
         self.finals += today
         return int(today.sum())
 

@@ -103,7 +103,8 @@ def _finish(ax: Axes, zero_floor: bool = True, legend: bool = True) -> None:
         ax.set_ylim(bottom=0)
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    if not ax.has_data():
+    if not ax.containers and not any(np.isfinite(np.asarray(line.get_ydata(), float)).any() for line in ax.lines):
+        ax.tick_params(axis="x", labelbottom=False)  # e.g. a run shorter than one complete week or month
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
 
 

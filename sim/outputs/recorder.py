@@ -82,7 +82,7 @@ class Recorder:
         by = {}
         for name, idx in (("departures", k.C_DEPARTED), ("landings", k.C_LANDED), ("prevented", k.C_PREVENTED),
                           ("intercepted", k.C_INTERCEPTED), ("rescued", k.C_RESCUED), ("deaths", k.C_DIED),
-                          ("on_leg", k.C_ON_LEG), ("waiting", k.C_WAITING)):
+                          ("on_leg", k.C_ON_LEG), ("waiting", k.C_WAITING), ("returned", k.C_RETURNED)):
             by[name] = self.leg[:, :, idx] @ onehot * s
         paid = (net.leg_mode != MODE_LAND).astype(float)
         boat_departures = (self.leg[:, :, k.C_DEPARTED] * paid) @ onehot * s
@@ -102,14 +102,17 @@ class Recorder:
             by[name] = (self.leg[:, :, idx] * (net.leg_mode == mode)) @ onehot * s
         table = self._long(by["departures"], "departures", CORRIDORS, "corridor")
         for name in ("landings", "prevented", "intercepted", "rescued", "deaths", "on_leg", "waiting", "boats",
-                     "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home", "boat_landings",
+                     "returned", "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home",
+                     "boat_landings",
                      "lorry_attempts", "lorry_detections"):
             table[name] = by[name].reshape(-1)
         return table
 
     def daily_destination(self) -> pd.DataFrame:
         names = tuple(self.net.hubs["id"].iloc[self.net.dest_hubs])
-        return self._long(self.arrivals.sum(axis=2) * self.scale, "arrivals", names, "destination")
+        table = self._long(self.arrivals.sum(axis=2) * self.scale, "arrivals", names, "destination")
+        table["removed"] = (self.hub[:, self.net.dest_hubs, k.H_REMOVED] * self.scale).reshape(-1)
+        return table
 
     def daily_population(self) -> pd.DataFrame:
         return self._long(self.states * self.scale, "people", k.STATE_NAMES, "state")

@@ -18,10 +18,10 @@ from numba import njit, prange
 
 # Migrant states. Final states (>= ARRIVED) leave the active arrays at the next compaction.
 WAITING, TRAVELLING, AT_COAST, BOARDING, AT_SEA, RETURNED, DETAINED = 0, 1, 2, 3, 4, 5, 6
-ARRIVED, DEAD, SETTLED, GONE_HOME = 7, 8, 9, 10
+ARRIVED, DEAD, SETTLED, GONE_HOME, REMOVED = 7, 8, 9, 10, 11
 STATE_NAMES = (
     "waiting", "travelling", "at_coast", "boarding", "at_sea", "returned", "detained",
-    "arrived", "dead", "settled", "gone_home",
+    "arrived", "dead", "settled", "gone_home", "removed",
 )
 N_STATES = len(STATE_NAMES)
 FIRST_FINAL = ARRIVED
@@ -29,14 +29,14 @@ FIRST_FINAL = ARRIVED
 # Random streams: one per mechanism, so changing one mechanism leaves the others' draws alone.
 S_INFLOW, S_BUDGET_A, S_BUDGET_B, S_RISK_A, S_RISK_B, S_PREF = 1, 2, 3, 4, 5, 6
 S_GIVEUP, S_SETTLE, S_CHOICE, S_LAND_DEATH, S_GRANT, S_PLACES = 7, 8, 9, 10, 11, 12
-S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE, S_BORDER = 13, 14, 15, 16, 17
+S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE, S_BORDER, S_RETURN, S_REMOVAL = 13, 14, 15, 16, 17, 18, 19
 
 # Per-leg counters (index into the last axis of leg_counts).
-C_DEPARTED, C_LANDED, C_PREVENTED, C_INTERCEPTED, C_RESCUED, C_DIED, C_WAITING, C_ON_LEG = range(8)
-N_LEG_COUNTERS = 8
+C_DEPARTED, C_LANDED, C_PREVENTED, C_INTERCEPTED, C_RESCUED, C_DIED, C_WAITING, C_ON_LEG, C_RETURNED = range(9)
+N_LEG_COUNTERS = 9
 # Per-hub counters.
-H_SETTLED, H_GONE_HOME, H_ARRIVED, H_WAITING = range(4)
-N_HUB_COUNTERS = 4
+H_SETTLED, H_GONE_HOME, H_ARRIVED, H_WAITING, H_REMOVED = range(5)
+N_HUB_COUNTERS = 5
 
 # Kernel parameters, passed as one float64 array in this order.
 PARAM_NAMES = (
@@ -129,8 +129,9 @@ def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, sta
 
 def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left, days_waiting, budget,
           risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink, hub_can_settle, hub_earn,
-          price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death, cost_base, cost_risk,
-          togo, params, leg_counts, leg_revenue, hub_counts, state_counts, dest_origin_counts, boats):
+          price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death, p_return, removal,
+          cost_base, cost_risk, togo, params, leg_counts, leg_revenue, hub_counts, state_counts, dest_origin_counts,
+          boats):
     """Advance every active migrant by one day. Counters are per chunk ([chunk, ...]) and summed by the caller."""
     gu_base, gu_wait, gu_att, gu_short, settle_share, choice_scale, detention = (
         params[0], params[1], params[2], params[3], params[4], params[5], params[6])
@@ -152,17 +153,28 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                     continue
                 h = leg_to[e]
                 leg_counts[c, e, C_LANDED] += 1
-                hub[i] = h
                 leg[i] = -1
                 days_left[i] = 0
                 days_waiting[i] = 0
+                if s == AT_SEA and draw(seed, day, mid, S_RETURN) < p_return[e]:
+                    # Landed, then returned to the departure country under a return agreement.
+                    leg_counts[c, e, C_RETURNED] += 1
+                    hub[i] = leg_from[e]
+                    attempts[i] = min(attempts[i] + 1, 127)
+                    state[i] = DETAINED if detention >= 1.0 else RETURNED
+                    days_left[i] = np.int16(detention)
+                    continue
+                hub[i] = h
                 d = hub_sink[h]
-                if d >= 0:
+                if d < 0:
+                    state[i] = WAITING
+                elif draw(seed, day, mid, S_REMOVAL) < removal[d, origin[i]]:
+                    state[i] = REMOVED
+                    hub_counts[c, h, H_REMOVED] += 1
+                else:
                     state[i] = ARRIVED
                     hub_counts[c, h, H_ARRIVED] += 1
                     dest_origin_counts[c, d, origin[i]] += 1
-                else:
-                    state[i] = WAITING
                 continue
             if s == DETAINED:
                 if days_left[i] > 1:

@@ -25,6 +25,7 @@ class LegInputs:
     p_distress: np.ndarray     # a launched boat gets into distress
     p_rescue: np.ndarray       # a boat in distress is rescued and landed
     land_death: np.ndarray     # a person dies on one traversal of a land leg
+    p_return: np.ndarray       # a person landed from a sea leg is returned to its departure country
 
     @classmethod
     def reference(cls, net: Network, boats: Boats) -> "LegInputs":
@@ -41,6 +42,7 @@ class LegInputs:
             p_distress=np.where(net.leg_mode == MODE_LORRY, net.death_risk, 0.0),
             p_rescue=np.where(sea, net.p_rescue, 0.0),
             land_death=np.where(paid, 0.0, net.death_risk),
+            p_return=np.zeros(net.n_legs),
         )
         inputs.apply_load(net, boats)
         return inputs

@@ -87,14 +87,27 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
             return
         h = net["leg_to"][e]
         out["leg"][e, k.C_LANDED] += 1
-        a["hub"][i], a["leg"][i], a["days_left"][i], a["days_waiting"][i] = h, -1, 0, 0
+        a["leg"][i], a["days_left"][i], a["days_waiting"][i] = -1, 0, 0
+        mid = int(a["ids"][i])
+        if s == k.AT_SEA and draw(seed, day, mid, k.S_RETURN) < net["p_return"][e]:
+            out["leg"][e, k.C_RETURNED] += 1
+            detention = net["params"][6]
+            a["hub"][i] = net["leg_from"][e]
+            a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
+            a["state"][i] = k.DETAINED if detention >= 1 else k.RETURNED
+            a["days_left"][i] = int(detention)
+            return
+        a["hub"][i] = h
         d = net["hub_sink"][h]
-        if d >= 0:
+        if d < 0:
+            a["state"][i] = k.WAITING
+        elif draw(seed, day, mid, k.S_REMOVAL) < net["removal"][d, a["origin"][i]]:
+            a["state"][i] = k.REMOVED
+            out["hub"][h, k.H_REMOVED] += 1
+        else:
             a["state"][i] = k.ARRIVED
             out["hub"][h, k.H_ARRIVED] += 1
             out["arrivals"][d, a["origin"][i]] += 1
-        else:
-            a["state"][i] = k.WAITING
         return
     if s == k.DETAINED:
         if a["days_left"][i] > 1:
