@@ -156,13 +156,14 @@ class RouteModel(mesa.Model):
         leg_day, hub_day, arrivals_day = leg_counts.sum(0), hub_counts.sum(0), arrivals.sum(0)
         revenue_day = revenue.sum(0)
         new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
-        self.market.settle(leg_day, revenue_day, boats, self.config.scale)
+        self.market.settle(leg_day, revenue_day, boats, self.config.scale, self.weather.leg_good(self.day))
         self.market.enter()
         self.beliefs.hear_outcomes(self.day, leg_day)
         recorded = self.day - self.config.spin_up_days
         if recorded >= 0:
             states = state_counts.sum(0) + self.finals
-            self.recorder.record(recorded, leg_day, revenue_day, boats, hub_day, states, arrivals_day)
+            self.recorder.record(recorded, leg_day, revenue_day, boats, self.legs.price, hub_day, states,
+                                 arrivals_day)
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
         pop.note_finals(new_finals)

@@ -48,11 +48,9 @@ def corridor_totals(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Totals over the run per corridor, for the terminal summary."""
     daily = tables["daily_corridor"]
     sums = daily.groupby("corridor", sort=False)[
-        ["departures", "landings", "prevented", "intercepted", "rescued", "deaths", "boats", "revenue_eur",
-         "settled", "gone_home"]].sum()
-    paid = daily[daily["mean_price_eur"].notna()]
-    weights = paid["revenue_eur"] / paid["mean_price_eur"]
-    price = (paid["revenue_eur"].groupby(paid["corridor"]).sum() / weights.groupby(paid["corridor"]).sum())
+        ["crossings", "departures", "landings", "prevented", "intercepted", "rescued", "deaths", "boats",
+         "revenue_eur", "settled", "gone_home"]].sum()
+    price = daily.groupby("corridor", sort=False)["mean_price_eur"].mean()
     aboard = (daily["people_per_boat"] * daily["boats"]).groupby(daily["corridor"], sort=False).sum()
     sums["people_per_boat"] = aboard / sums["boats"].where(sums["boats"] > 0)
     sums["mean_price_eur"] = price

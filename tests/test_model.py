@@ -67,7 +67,7 @@ def test_run_command_writes_a_complete_run_folder(tmp_path: Path) -> None:
             "daily_observed.parquet", "monthly_leg.parquet", "manifest.json", "charts"} <= names
     assert sorted(p.name for p in (out / "charts").iterdir()) == sorted(
         f"{n}.png" for n in ("arrivals_by_corridor", "deaths_by_corridor", "people_per_boat", "price", "give_ups",
-                             "arrivals_by_destination"))
+                             "arrivals_by_destination", "channel", "market", "enforcement"))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"]["days"] == 20 and manifest["scale"] == 20
     assert {"scenario_hash", "seed", "versions", "git_revision", "wall_time_s"} <= manifest.keys()

@@ -64,8 +64,9 @@ class Market:
             legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else net.people_per_boat[leg]
             legs.price[leg] = float(np.average(members.get("price_eur"), weights=np.maximum(capacity, 1e-9)))
 
-    def settle(self, leg_counts: np.ndarray, revenue: np.ndarray, boats: np.ndarray, scale: float) -> None:
-        """Share each leg's revenue and boats used among its groups; record demand; dissolve bankrupt groups."""
+    def settle(self, leg_counts: np.ndarray, revenue: np.ndarray, boats: np.ndarray, scale: float,
+               launch_ok: np.ndarray) -> None:
+        """Share each leg's revenue and boats used among its groups; record demand; dissolve failed groups."""
         wanted = (leg_counts[:, k.C_WAITING] + leg_counts[:, k.C_DEPARTED]) * scale
         self.demand[:] = wanted
         self.unmet += 0.1 * (leg_counts[:, k.C_WAITING] * scale - self.unmet)
@@ -76,14 +77,16 @@ class Market:
             for group, lau, pl in zip(members, launches, places, strict=True):
                 share = pl / total if total > 0 else 0.0
                 used = int(round(boats[leg] * lau / launches.sum())) if launches.sum() > 0 else 0
-                group.settle(revenue[leg] * scale * share, min(used, int(lau)))
-        self.groups.select(lambda g: g.is_bankrupt()).do("remove")
+                group.settle(revenue[leg] * scale * share, min(used, int(lau)), bool(launch_ok[leg]))
+        self.groups.select(lambda g: g.should_exit()).do("remove")
 
     def enter(self) -> None:
-        """Every few weeks, new groups may enter a paid leg: more likely the more profit is on the table."""
+        """Every few weeks groups resize, and new groups may enter a paid leg: more likely the more profit is
+        on the table."""
         model, cfg = self.model, self.model.config.smugglers
         if model.day % cfg.entry_check_days:
             return
+        self.groups.shuffle_do("adjust_size")
         by_leg = self.groups.groupby("leg").groups
         for e in self.paid:
             members = by_leg.get(int(e))

@@ -39,7 +39,7 @@ class Patrol(mesa.Agent):
         """Today's success probability given the planned launches on the leg, written into the leg arrays."""
         p = self.p_max * self.units / (self.units + self.half_units) if self.units > 0 else 0.0
         can_attend = self.units * self.launches_per_unit
-        if launches[self.leg] > can_attend:
+        if self.role != "rescue" and launches[self.leg] > can_attend:  # rescue services answer every call
             p *= can_attend / launches[self.leg]
         self.probability = p
         getattr(self.model.legs, f"p_{self.role}")[self.leg] = p

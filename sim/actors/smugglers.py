@@ -32,7 +32,8 @@ class SmugglingGroup(mesa.Agent):
         self.load = 1.0
         self.launches = 0               # planned today
         self.demand = 0.0               # people wanting a place today (this group's share)
-        self.expected_launches = 0.0    # smoothed launches a day, for stock planning
+        self.expected_launches = 0.0    # smoothed launches wanted on a sailing day, for stock planning
+        self.profit_taken_eur = 0.0     # profit paid out to the bosses (beyond working capital), cumulative
         self.arrest_rate = 0.0          # share of members arrested, decaying over ~90 days
         self.profit_eur = 0.0           # smoothed profit per day
 
@@ -79,8 +80,8 @@ class SmugglingGroup(mesa.Agent):
             self.load = reference_load * min(shortage ** cfg.overload_response, cfg.max_overload)
         self.launches = min(available, int(np.ceil(self.demand / self.load)))
 
-    def settle(self, revenue_eur: float, launches_used: int) -> None:
-        """Book the day: revenue in, running costs out, boats used up, and restock."""
+    def settle(self, revenue_eur: float, launches_used: int, sailing_day: bool) -> None:
+        """Book the day: revenue in, running costs out, boats used up, profit taken out, and restock."""
         cfg = self.config
         costs = self.members * cfg.member_cost_eur_per_day
         self.cash_eur += revenue_eur - costs
@@ -88,14 +89,29 @@ class SmugglingGroup(mesa.Agent):
         if self.uses_boats:
             self.boats -= launches_used
             self.engines -= launches_used
-        self.expected_launches += 0.1 * (self.launches_wanted() - self.expected_launches)
+        if sailing_day:
+            self.expected_launches += 0.1 * (self.launches_wanted() - self.expected_launches)
         self.arrest_rate *= 1.0 - 1.0 / 90.0
         if self.uses_boats:
             self.restock()
+        self.take_profit(costs)
 
     def launches_wanted(self) -> float:
-        """Launches that would carry today's demand at the reference load."""
-        return self.demand / max(self.model.net.people_per_boat[self.leg], 1.0)
+        """Launches the group would make today with boats enough: demand at the reference load, up to capacity."""
+        return min(self.capacity, self.demand / max(self.model.net.people_per_boat[self.leg], 1.0))
+
+    def working_capital(self, daily_costs: float) -> float:
+        """Cash a group keeps: its running costs and boat purchases over the reserve period."""
+        cfg = self.config
+        boats = self.expected_launches * cfg.boat_and_engine_cost_eur if self.uses_boats else 0.0
+        return max(cfg.entry_cash_eur, cfg.cash_reserve_days * (daily_costs + boats))
+
+    def take_profit(self, daily_costs: float) -> None:
+        """Cash beyond working capital leaves the business (to the bosses, through hawala): it is not reinvested."""
+        excess = self.cash_eur - self.working_capital(daily_costs)
+        if excess > 0:
+            self.cash_eur -= excess
+            self.profit_taken_eur += excess
 
     def restock(self) -> None:
         """Order boats and engines to cover the expected launches over the cover period, as cash allows."""
@@ -110,6 +126,17 @@ class SmugglingGroup(mesa.Agent):
         if n > 0:
             self.cash_eur -= n * cfg.boat_and_engine_cost_eur
             self.on_order.append((self.model.day + cfg.supply_delay_days, n))
+
+    def adjust_size(self) -> None:
+        """Reinvest: recruit when demand outruns capacity and cash allows; shed members when idle."""
+        cfg = self.config
+        wanted = self.demand / max(self.model.net.people_per_boat[self.leg], 1.0)
+        step = max(1, int(round(cfg.growth_share * self.members)))
+        daily_costs = self.members * cfg.member_cost_eur_per_day
+        if wanted > 1.2 * self.capacity and self.cash_eur > 0.5 * self.working_capital(daily_costs):
+            self.members += step
+        elif wanted < 0.5 * self.capacity and self.members > step:
+            self.members -= step
 
     def lose_members(self, n: int) -> None:
         """Members arrested: out now, replaced after a delay."""
@@ -134,6 +161,9 @@ class SmugglingGroup(mesa.Agent):
         self.boats -= min(boats, self.boats)
         self.engines -= min(engines, self.engines)
 
-    def is_bankrupt(self) -> bool:
-        """A group that can no longer pay its people dissolves."""
-        return self.cash_eur < 0
+    def should_exit(self) -> bool:
+        """A group that can no longer pay its people, or has no members left, or has long lost money, dissolves."""
+        if self.cash_eur < 0 or (self.members == 0 and not self.returning):
+            return True
+        month_of_costs = 30.0 * self.members * self.config.member_cost_eur_per_day
+        return self.profit_eur < 0 and self.cash_eur < month_of_costs

@@ -35,7 +35,7 @@ def print_summary(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> 
     totals = corridor_totals(tables)
     table = Table(title=f"{sc['name']}: {sc['start_date']} + {sc['days']} days, seed {manifest['seed']}, "
                   f"scale {manifest['scale']:g} (people)")
-    columns = ("departures", "landings", "prevented", "intercepted", "deaths", "boats", "people_per_boat",
+    columns = ("crossings", "departures", "prevented", "intercepted", "deaths", "boats", "people_per_boat",
                "mean_price_eur", "crossing_days", "settled", "gone_home")
     table.add_column("corridor")
     for name in columns:

@@ -26,8 +26,11 @@ class Smugglers(BaseModel):
         14, "Days from ordering a boat and engine to having them at the coast (days).",
         "assumption: bought in Germany, Bulgaria or Turkey and driven to the coast (DOMAIN.md)", ge=0, le=365)
     stock_cover_days: float = param(
-        21.0, "Days of expected launches a group tries to hold in stock and on order (days).", "assumption",
+        10.0, "Sailing days of launches a group tries to hold in stock and on order (days).", "assumption",
         ge=0)
+    cash_reserve_days: float = param(
+        60.0, "Days of running costs and boat purchases a group keeps as cash; profit beyond that is taken out "
+        "of the business (days).", "assumption", ge=0)
     member_cost_eur_per_day: float = param(
         60.0, "Running cost per active member per day: wages, housing, bribes (EUR/day).", "assumption", ge=0)
     price_demand_elasticity: float = param(
@@ -55,10 +58,13 @@ class Smugglers(BaseModel):
         60, "Days until a group replaces an arrested member (days).",
         "assumption: organisations are resilient; arrested members are replaced (DOMAIN.md)", ge=1, le=3650)
     entry_check_days: int = param(
-        30, "Days between market-entry checks on each paid leg (days).", "assumption", ge=1, le=365)
+        14, "Days between market-entry checks on each paid leg (days).", "assumption", ge=1, le=365)
     entry_profit_eur_per_month: float = param(
         50000.0, "Monthly profit a newcomer expects at which entry becomes likely (EUR/month).", "assumption",
         gt=0)
+    growth_share: float = param(
+        0.5, "Share of its members a group recruits (or sheds) at each entry check when demand outruns (or "
+        "falls far below) its capacity.", "assumption", ge=0, le=1)
     entry_members: int = param(6, "Members of a newly entering group.", "assumption", ge=1, le=1000)
     entry_cash_eur: float = param(30000.0, "Starting cash of a newly entering group (EUR).", "assumption", ge=0)
     advert_reach: float = param(
@@ -115,7 +121,7 @@ class Enforcement(BaseModel):
     arrest_share: float = param(
         0.3, "Share of a group's active members arrested in a successful operation.", "assumption", ge=0, le=1)
     seize_stock_share: float = param(
-        0.5, "Share of a group's boats and engines in stock seized in a successful operation.", "assumption",
+        0.2, "Share of a group's boats and engines in stock seized in a successful operation.", "assumption",
         ge=0, le=1)
     seize_cash_share: float = param(
         0.1, "Share of a group's cash seized in a successful operation (most money moves by hawala).",

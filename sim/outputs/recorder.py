@@ -32,14 +32,15 @@ class Recorder:
         self.leg = np.zeros((days, net.n_legs, k.N_LEG_COUNTERS), np.int64)
         self.revenue = np.zeros((days, net.n_legs))
         self.boats = np.zeros((days, net.n_legs))
+        self.price = np.zeros((days, net.n_legs))
         self.hub = np.zeros((days, net.n_hubs, k.N_HUB_COUNTERS), np.int64)
         self.states = np.zeros((days, k.N_STATES), np.int64)
         self.arrivals = np.zeros((days, net.n_dests, net.n_origins), np.int64)
 
-    def record(self, day: int, leg: np.ndarray, revenue: np.ndarray, boats: np.ndarray,
+    def record(self, day: int, leg: np.ndarray, revenue: np.ndarray, boats: np.ndarray, price: np.ndarray,
                hub: np.ndarray, states: np.ndarray, arrivals: np.ndarray) -> None:
         """Store one recorded day's counters (states: active by state plus cumulative finals)."""
-        self.leg[day], self.revenue[day], self.boats[day] = leg, revenue, boats
+        self.leg[day], self.revenue[day], self.boats[day], self.price[day] = leg, revenue, boats, price
         self.hub[day], self.states[day], self.arrivals[day] = hub, states, arrivals
 
     def record_interventions(self, day: int, intensity: dict[str, float], seized: dict[str, float]) -> None:
@@ -84,15 +85,20 @@ class Recorder:
                           ("intercepted", k.C_INTERCEPTED), ("rescued", k.C_RESCUED), ("deaths", k.C_DIED),
                           ("on_leg", k.C_ON_LEG), ("waiting", k.C_WAITING), ("returned", k.C_RETURNED)):
             by[name] = self.leg[:, :, idx] @ onehot * s
-        paid = (net.leg_mode != MODE_LAND).astype(float)
-        boat_departures = (self.leg[:, :, k.C_DEPARTED] * paid) @ onehot * s
-        by["boats"] = self.boats @ onehot
+        sea = (net.leg_mode == MODE_SEA).astype(float)
+        boat_departures = (self.leg[:, :, k.C_DEPARTED] * sea) @ onehot * s
+        by["boats"] = (self.boats * sea) @ onehot
         by["revenue_eur"] = self.revenue @ onehot * s
-        priced = (net.price_eur > 0).astype(float)
-        paid_departures = (self.leg[:, :, k.C_DEPARTED] * priced) @ onehot * s
+        # Crossings: completions of the legs an observer records (a border or a sea), once per person and leg.
+        observed = (net.observed_as >= 0).astype(float)
+        by["crossings"] = (self.leg[:, :, k.C_LANDED] * observed) @ onehot * s
+        # Price: the places' asking price on paid legs, weighted by the day's departures.
+        priced = (net.price_eur > 0) & (net.leg_mode != MODE_LAND)
+        departed = self.leg[:, :, k.C_DEPARTED] * priced
         with np.errstate(invalid="ignore", divide="ignore"):
             by["people_per_boat"] = np.where(by["boats"] > 0, boat_departures / by["boats"], np.nan)
-            by["mean_price_eur"] = np.where(paid_departures > 0, by["revenue_eur"] / paid_departures, np.nan)
+            by["mean_price_eur"] = np.where(departed @ onehot > 0, (departed * self.price) @ onehot
+                                            / (departed @ onehot), np.nan)
         hub_onehot = np.zeros((net.n_hubs, len(CORRIDORS)))
         hub_onehot[np.arange(net.n_hubs), self.hub_corridor()] = 1.0
         by["settled"] = self.hub[:, :, k.H_SETTLED] @ hub_onehot * s
@@ -101,8 +107,8 @@ class Recorder:
                                 ("lorry_detections", MODE_LORRY, k.C_INTERCEPTED)):
             by[name] = (self.leg[:, :, idx] * (net.leg_mode == mode)) @ onehot * s
         table = self._long(by["departures"], "departures", CORRIDORS, "corridor")
-        for name in ("landings", "prevented", "intercepted", "rescued", "deaths", "on_leg", "waiting", "boats",
-                     "returned", "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home",
+        for name in ("crossings", "landings", "prevented", "intercepted", "rescued", "deaths", "on_leg", "waiting",
+                     "boats", "returned", "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home",
                      "boat_landings",
                      "lorry_attempts", "lorry_detections"):
             table[name] = by[name].reshape(-1)
