@@ -19,7 +19,7 @@ from sim.config.schema import Scenario
 from sim.environment.information import Beliefs
 from sim.environment.weather import Weather
 from sim.interventions.effects import Interventions
-from sim.network import EUROPE, HUB_KINDS, Network, load_network
+from sim.network import EUROPE, HUB_KINDS, MODE_LAND, Network, load_network
 from sim.outputs.recorder import Recorder
 from sim.population import kernel
 from sim.population.legs import LegInputs, perceived_costs, sink_values
@@ -55,12 +55,13 @@ class RouteModel(mesa.Model):
         self.weather = Weather(scenario.weather, self.net, self.first_date, self.total_days, seeds[2])
         self.beliefs = Beliefs(scenario.information, self.net.n_origins, self.legs.death_probability(),
                                self.legs.failure_probability())
+        self.interventions = Interventions(self)
+        self.policy = self.interventions.levers  # what interventions change today, read by the actors
         self.market = Market(self)
         self.market.populate()
         create_patrols(self)
-        for unit in scenario.enforcement.units:
-            EnforcementUnit(self, unit)
-        self.interventions = Interventions(self)
+        for index, unit in enumerate(scenario.enforcement.units):
+            EnforcementUnit(self, unit, index)
         self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale,
                                  [u.name for u in scenario.enforcement.units], list(scenario.interventions))
 
@@ -83,7 +84,7 @@ class RouteModel(mesa.Model):
         settle_kinds = [HUB_KINDS.index(kind) for kind in ("transit", "coast", "landing")]
         self.hub_can_settle = np.isin(net.hub_kind, settle_kinds).astype(np.uint8)
         self.hub_sink = net.hub_dest.astype(np.int32)
-        self.removal = np.zeros((net.n_dests, net.n_origins))  # share of arrivals removed, set by interventions
+        self.land_legs = np.flatnonzero(net.leg_mode == MODE_LAND)
         behaviour = self.config.behaviour
         in_europe = net.hubs["country"].isin(EUROPE).to_numpy()
         self.hub_earn = np.where(in_europe, behaviour.earn_eur_per_day_in_europe, behaviour.earn_eur_per_day)
@@ -112,14 +113,17 @@ class RouteModel(mesa.Model):
         self.market.plan(launch_ok)
         launches = np.where(self.legs.load > 0, self.legs.places / self.legs.load, 0.0)
         apply_patrols(self, launches)
+        self.legs.p_intercept[self.land_legs] = self.policy.land_stopped_share[self.land_legs]
+        self.legs.p_return = self.policy.p_return
         self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day))
         self.beliefs.see_adverts(self.market.advert_reach(), self.legs.death_probability(),
                                  self.legs.failure_probability())
 
     def _costs_to_go(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cost_base, cost_risk = perceived_costs(self.net, self.legs, self.config.behaviour, self.beliefs)
-        togo = kernel.costs_to_go(cost_base + cost_risk, self.net.leg_from, self.net.leg_to,
-                                  sink_values(self.net, self.config.behaviour), self.net.n_hubs)
+        cost_risk *= self.policy.perceived_risk_factor
+        sinks = sink_values(self.net, self.config.behaviour, self.policy.destination_penalty_eur)
+        togo = kernel.costs_to_go(cost_base + cost_risk, self.net.leg_from, self.net.leg_to, sinks, self.net.n_hubs)
         return cost_base, cost_risk, togo
 
     def kernel_inputs(self) -> dict[str, np.ndarray]:
@@ -132,7 +136,7 @@ class RouteModel(mesa.Model):
             "hub_can_settle": self.hub_can_settle, "hub_earn": self.hub_earn, "price": legs.price,
             "places": legs.places, "load": legs.load, "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept,
             "p_distress": legs.p_distress, "p_rescue": legs.p_rescue, "land_death": legs.land_death,
-            "p_return": legs.p_return, "removal": self.removal, "cost_base": cost_base, "cost_risk": cost_risk,
+            "p_return": legs.p_return, "removal": self.policy.removal, "cost_base": cost_base, "cost_risk": cost_risk,
             "togo": togo, "params": self.params,
         }
 

@@ -51,7 +51,7 @@ def test_more_patrol_units_prevent_more(model: RouteModel) -> None:
     launches[e] = 5.0
     probabilities = []
     for units in (50.0, 100.0, 300.0):
-        patrol.units = units
+        patrol.base_units = units
         patrol.act(launches)
         probabilities.append(model.legs.p_prevent[e])
     assert probabilities[0] < probabilities[1] < probabilities[2] <= model.config.patrols.max_probability

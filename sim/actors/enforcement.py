@@ -19,12 +19,13 @@ COUNTERS = ("operations", "arrests", "boats_seized", "engines_seized", "cash_sei
 class EnforcementUnit(mesa.Agent):
     """Investigators and prosecutors working against the groups on some corridors."""
 
-    def __init__(self, model: mesa.Model, config: UnitConfig) -> None:
+    def __init__(self, model: mesa.Model, config: UnitConfig, index: int) -> None:
         super().__init__(model)
         self.name = config.name
         self.corridors = [CORRIDORS.index(c) for c in config.corridors]
-        self.investigators = config.investigators
-        self.prosecutors = config.prosecutors
+        self.index = index  # position in the scenario's list of units (the policy levers' index)
+        self.base_investigators = self.investigators = config.investigators
+        self.base_prosecutors = self.prosecutors = config.prosecutors
         self.queued = 0                    # arrested people awaiting a decision
         self._capacity_carry = 0.0         # fractional cases carried to the next day
         self.today = dict.fromkeys(COUNTERS, 0.0)
@@ -39,6 +40,10 @@ class EnforcementUnit(mesa.Agent):
     def investigate(self) -> None:
         """Mount today's operations: arrests and seizures."""
         cfg = self.model.config.enforcement
+        levers = self.model.policy
+        self.investigators = self.base_investigators + levers.investigators_added[self.index]
+        self.prosecutors = self.base_prosecutors + levers.prosecutors_added[self.index]
+        success = min(1.0, cfg.operation_success * levers.success_factor[self.index])
         self.today = dict.fromkeys(COUNTERS, 0.0)
         rng = self.model.rng
         operations = rng.poisson(self.investigators * cfg.operations_per_investigator_per_year / 365.0)
@@ -48,7 +53,7 @@ class EnforcementUnit(mesa.Agent):
         activity = np.array([g.expected_launches + 0.1 for g in targets])
         for g in rng.choice(len(targets), size=operations, p=activity / activity.sum()):
             self.today["operations"] += 1
-            if rng.random() >= cfg.operation_success:
+            if rng.random() >= success:
                 continue
             group = targets[g]
             arrested = max(1, rng.binomial(group.members, cfg.arrest_share)) if group.members else 0

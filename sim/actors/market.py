@@ -60,7 +60,7 @@ class Market:
             launches = np.array(members.get("launches"), float)
             loads = np.array(members.get("load"), float)
             places = launches * loads
-            legs.places[leg] = places.sum()
+            legs.places[leg] = places.sum() * self.model.policy.places_factor[leg]
             legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else net.people_per_boat[leg]
             legs.price[leg] = float(np.average(members.get("price_eur"), weights=np.maximum(capacity, 1e-9)))
 
@@ -104,4 +104,4 @@ class Market:
         for leg, members in self.groups.groupby("leg").groups.items():
             n[leg] = len(members)
         per_leg = 1.0 - (1.0 - reach) ** n
-        return np.broadcast_to(per_leg, (self.model.net.n_origins, self.model.net.n_legs))
+        return per_leg * self.model.policy.advert_factor

@@ -37,8 +37,11 @@ class Patrol(mesa.Agent):
 
     def act(self, launches: np.ndarray) -> None:
         """Today's success probability given the planned launches on the leg, written into the leg arrays."""
-        p = self.p_max * self.units / (self.units + self.half_units) if self.units > 0 else 0.0
-        can_attend = self.units * self.launches_per_unit
+        levers = self.model.policy
+        self.units = self.base_units + getattr(levers, f"{self.role}_units")[self.leg]
+        units = self.units * levers.patrol_factor[self.leg]
+        p = self.p_max * units / (units + self.half_units) if units > 0 else 0.0
+        can_attend = units * self.launches_per_unit
         if self.role != "rescue" and launches[self.leg] > can_attend:  # rescue services answer every call
             p *= can_attend / launches[self.leg]
         self.probability = p

@@ -81,10 +81,13 @@ class SmugglingGroup(mesa.Agent):
         self.launches = min(available, int(np.ceil(self.demand / self.load)))
 
     def settle(self, revenue_eur: float, launches_used: int, sailing_day: bool) -> None:
-        """Book the day: revenue in, running costs out, boats used up, profit taken out, and restock."""
-        cfg = self.config
-        costs = self.members * cfg.member_cost_eur_per_day
+        """Book the day: revenue in (less what is frozen), running costs out, boats used up, cash seized, profit
+        taken out, and restock."""
+        levers = self.model.policy
+        revenue_eur *= 1.0 - levers.revenue_frozen_share[self.leg]
+        costs = self.members * self.member_cost()
         self.cash_eur += revenue_eur - costs
+        self.cash_eur -= max(self.cash_eur, 0.0) * levers.cash_seized_share_per_day[self.leg]
         self.profit_eur += 0.05 * (revenue_eur - costs - self.profit_eur)
         if self.uses_boats:
             self.boats -= launches_used
@@ -100,10 +103,18 @@ class SmugglingGroup(mesa.Agent):
         """Launches the group would make today with boats enough: demand at the reference load, up to capacity."""
         return min(self.capacity, self.demand / max(self.model.net.people_per_boat[self.leg], 1.0))
 
+    def member_cost(self) -> float:
+        """Running cost of one member a day (raised by tougher penalties on facilitators)."""
+        return self.config.member_cost_eur_per_day * self.model.policy.member_cost_factor[self.leg]
+
+    def boat_cost(self) -> float:
+        """Cost of a boat with engine (raised by tougher penalties where boats are stored and moved)."""
+        return self.config.boat_and_engine_cost_eur * self.model.policy.boat_cost_factor[self.leg]
+
     def working_capital(self, daily_costs: float) -> float:
         """Cash a group keeps: its running costs and boat purchases over the reserve period."""
         cfg = self.config
-        boats = self.expected_launches * cfg.boat_and_engine_cost_eur if self.uses_boats else 0.0
+        boats = self.expected_launches * self.boat_cost() if self.uses_boats else 0.0
         return max(cfg.entry_cash_eur, cfg.cash_reserve_days * (daily_costs + boats))
 
     def take_profit(self, daily_costs: float) -> None:
@@ -121,10 +132,11 @@ class SmugglingGroup(mesa.Agent):
         wanted = target - min(self.boats, self.engines) - pending
         if wanted <= 0:
             return
-        affordable = int(self.cash_eur // cfg.boat_and_engine_cost_eur) if cfg.boat_and_engine_cost_eur > 0 else wanted
+        cost = self.boat_cost()
+        affordable = int(max(self.cash_eur, 0.0) // cost) if cost > 0 else wanted
         n = min(wanted, affordable)
         if n > 0:
-            self.cash_eur -= n * cfg.boat_and_engine_cost_eur
+            self.cash_eur -= n * cost
             self.on_order.append((self.model.day + cfg.supply_delay_days, n))
 
     def adjust_size(self) -> None:
@@ -132,7 +144,7 @@ class SmugglingGroup(mesa.Agent):
         cfg = self.config
         wanted = self.demand / max(self.model.net.people_per_boat[self.leg], 1.0)
         step = max(1, int(round(cfg.growth_share * self.members)))
-        daily_costs = self.members * cfg.member_cost_eur_per_day
+        daily_costs = self.members * self.member_cost()
         if wanted > 1.2 * self.capacity and self.cash_eur > 0.5 * self.working_capital(daily_costs):
             self.members += step
         elif wanted < 0.5 * self.capacity and self.members > step:
@@ -165,5 +177,5 @@ class SmugglingGroup(mesa.Agent):
         """A group that can no longer pay its people, or has no members left, or has long lost money, dissolves."""
         if self.cash_eur < 0 or (self.members == 0 and not self.returning):
             return True
-        month_of_costs = 30.0 * self.members * self.config.member_cost_eur_per_day
+        month_of_costs = 30.0 * self.members * self.member_cost()
         return self.profit_eur < 0 and self.cash_eur < month_of_costs

@@ -83,6 +83,9 @@ class Patrols(BaseModel):
         100.0, "Units (officers, vessels) a patrol has at the leg's reference probability, unless a scenario "
         "says otherwise (units).", "assumption: a normalisation; the French beach force was 200 officers in "
         "2022 (inputs_and_priors.csv)", gt=0)
+    surveillance_gain: float = param(
+        1.0, "Relative rise of interceptors' and rescuers' effective units with full surveillance coverage of a sea "
+        "area (dimensionless).", "assumption: satellites and aircraft let each vessel reach more boats", ge=0)
     swamping_headroom: float = param(
         1.5, "Launches per day a patrol at reference strength can attend to, as a multiple of the leg's "
         "reference launches; more launches than that swamp it (dimensionless).", "assumption", gt=0)

@@ -207,12 +207,22 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
         if area not in sea_corridors:
             raise ConfigError(path, f"weather.areas.{area}",
                               f"not a corridor with sea legs; allowed: {', '.join(sea_corridors)}")
+    unit_corridors = {c for unit in scenario.enforcement.units for c in unit.corridors}
     for name, item in scenario.interventions.items():
         kind, value = item.target.kind_and_value
         try:
-            legs_for(net, item.kind, kind, value)
+            legs = legs_for(net, item.kind, kind, value)
         except UnknownTarget as err:
             raise ConfigError(path, f"interventions.{name}.target.{kind}", str(err)) from None
+        if item.kind in ("enforcement_funding", "prosecution_capacity", "intelligence_sharing"):
+            corridors = {CORRIDORS[c] for c in net.leg_corridor[legs]}
+            if not corridors & unit_corridors:
+                raise ConfigError(path, f"interventions.{name}.target.{kind}",
+                                  f"no enforcement unit works on {', '.join(sorted(corridors))}; units cover "
+                                  f"{', '.join(sorted(unit_corridors))} (enforcement.units)")
+        if item.kind == "removals" and item.origin is not None and item.origin not in list(net.origins["origin"]):
+            raise ConfigError(path, f"interventions.{name}.origin",
+                              f"unknown origin region {item.origin!r}; allowed: {', '.join(net.origins['origin'])}")
 
 
 def resolved(scenario: Scenario) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from sim.config.actors import Enforcement, Information, Patrols, Smugglers, Weather
 from sim.config.fields import STRICT, param
-from sim.interventions.schema import Intervention
+from sim.interventions.schema import Intervention, UnitCosts
 
 
 class InflowSeries(BaseModel):
@@ -72,6 +72,14 @@ class Behaviour(BaseModel):
     give_up_shortfall_factor: float = param(
         2.0, "Relative rise of the give-up hazard when the cheapest onward fare exceeds the budget, per unit "
         "of shortfall relative to the fare (dimensionless).", "assumption", ge=0)
+    removal_cost_eur: float = param(
+        10000.0, "Perceived cost of being removed after arriving (EUR), times the share removed: lowers a "
+        "destination's value for the origins concerned.", "assumption: of the order of the preference bonus",
+        ge=0)
+    job_pull_eur: float = param(
+        3000.0, "Part of a destination's value that comes from the prospect of (illegal) work (EUR): what "
+        "raids at full intensity take away.", "assumption: gangs sell places with the promise of jobs (DOMAIN.md)",
+        ge=0)
     settle_share: float = param(
         0.5, "Share of those giving up in a transit country who settle there rather than go home.",
         "assumption", ge=0, le=1)
@@ -115,6 +123,7 @@ class Scenario(BaseModel):
     enforcement: Enforcement = Field(default_factory=Enforcement)
     weather: Weather = Field(default_factory=Weather)
     information: Information = Field(default_factory=Information)
+    unit_costs: UnitCosts = Field(default_factory=UnitCosts)
     interventions: dict[str, Intervention] = Field(
         default_factory=dict, description="Dated interventions by name: [interventions.NAME] with a kind.")
     gbp_to_eur: float = param(1.15, "Exchange rate used to put costs in one currency (EUR per GBP).",

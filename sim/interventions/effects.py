@@ -1,72 +1,146 @@
-"""The daily effect of each intervention, through the actors' own mechanisms.
+"""The daily effect of each intervention kind: which lever it pulls, at today's intensity.
 
-Each day, before the actors act, the levers are reset to their base values and every intervention in force adds
-its effect at today's intensity (0 before the start and after the end, ramping up to 1):
-- launch_prevention: officers added to the beach patrols of the target sea legs (the Patrol's units);
-- supply_chain_seizures: boats and engines taken from the supply of the groups on the target legs, from orders
-  in transit first, then from stock;
-- border_closure: border guards stop and return a share of crossings of the target land legs.
+Each morning the levers return to neutral, then every intervention in force pulls its lever at today's intensity
+(0 before the start and after the end, ramping up to 1). The actors read the levers (sim/interventions/levers.py);
+no intervention moves people between corridors: displacement can only come from people's and groups' choices.
 """
 
 import numpy as np
 
-from sim.actors.patrols import Patrol
 from sim.actors.smugglers import SmugglingGroup
-from sim.interventions.schema import InterventionBase
+from sim.interventions.levers import Levers
+from sim.interventions.schema import Funding, InterventionBase
 from sim.interventions.targets import legs_for
-from sim.network import MODE_LAND
+from sim.network import CORRIDORS, MODE_LAND
+
+
+def _combine(p: np.ndarray, idx: np.ndarray, add: float) -> None:
+    """Independent chances: p <- 1 - (1 - p)(1 - add) on idx."""
+    p[idx] = 1.0 - (1.0 - p[idx]) * (1.0 - add)
 
 
 class Interventions:
-    """The scenario's interventions, resolved to legs once, applied each day."""
+    """The scenario's interventions, resolved once, applied each day."""
 
     def __init__(self, model) -> None:
         self.model = model
+        net = model.net
         self.items: dict[str, InterventionBase] = dict(model.config.interventions)
-        self.legs = {name: legs_for(model.net, item.kind, *item.target.kind_and_value)
-                     for name, item in self.items.items()}
-        self.land = np.flatnonzero(model.net.leg_mode == MODE_LAND)
+        self.targets = {name: legs_for(net, item.kind, *item.target.kind_and_value)
+                        for name, item in self.items.items()}
+        self.units = [u.name for u in model.config.enforcement.units]
+        self.unit_corridors = [[CORRIDORS.index(c) for c in u.corridors] for u in model.config.enforcement.units]
+        self.levers = Levers(net.n_legs, net.n_origins, net.n_dests, len(self.units))
         self.intensity = dict.fromkeys(self.items, 0.0)
         self.seized = dict.fromkeys(self.items, 0.0)   # boats seized today, by intervention
         self._carry = dict.fromkeys(self.items, 0.0)  # fractional seizures carried to the next day
 
     def apply(self) -> None:
         """Reset the levers, then apply every intervention at today's intensity."""
-        model = self.model
-        patrols = model.agents_by_type.get(Patrol)
-        if patrols is not None:
-            patrols.do(lambda p: setattr(p, "units", p.base_units))
-        model.legs.p_intercept[self.land] = 0.0
+        self.levers.reset()
         for name, item in self.items.items():
-            self.intensity[name] = item.intensity(model.date)
+            self.intensity[name] = item.intensity(self.model.date)
             self.seized[name] = 0.0
             if self.intensity[name] > 0:
-                getattr(self, item.kind)(name, item, self.intensity[name])
+                getattr(self, item.kind)(name, item, self.intensity[name], self.targets[name])
 
-    def launch_prevention(self, name: str, item, intensity: float) -> None:
-        legs = self.legs[name]
-        self.model.agents_by_type[Patrol].select(
-            lambda p: p.role == "prevent" and p.leg in legs).do(
-            lambda p: setattr(p, "units", p.units + intensity * item.officers_added / len(legs)))
+    # Helpers -------------------------------------------------------------------------------------------------
+    def _years(self, item: InterventionBase) -> float:
+        end = item.end or self.model.config.end_date()
+        return max((end - item.start).days + 1, 1) / 365.0
 
-    def supply_chain_seizures(self, name: str, item, intensity: float) -> None:
+    def _people_from_money(self, item: Funding, per_year_gbp: float) -> float:
+        """People a budget pays for over the intervention's period (unit-cost table)."""
+        gbp = item.amount_gbp if item.amount_gbp is not None else item.amount_eur / self.model.config.gbp_to_eur
+        return gbp / per_year_gbp / self._years(item)
+
+    def _units_on(self, legs: np.ndarray) -> np.ndarray:
+        corridors = set(self.model.net.leg_corridor[legs].tolist())
+        return np.array([u for u, cs in enumerate(self.unit_corridors) if corridors & set(cs)], int)
+
+    # Kinds ---------------------------------------------------------------------------------------------------
+    def launch_prevention(self, name, item, x, legs) -> None:
+        self.levers.prevent_units[legs] += x * item.officers_added / len(legs)
+
+    def supply_chain_seizures(self, name, item, x, legs) -> None:
         model = self.model
-        self._carry[name] += intensity * item.boats_per_month * 12.0 / 365.0
+        self._carry[name] += x * item.boats_per_month * 12.0 / 365.0
         n = int(self._carry[name])
         self._carry[name] -= n
         groups = model.agents_by_type.get(SmugglingGroup)
         if not n or groups is None:
             return
-        targets = list(groups.select(lambda g: g.leg in self.legs[name] and g.uses_boats))
+        targets = list(groups.select(lambda g: g.leg in legs and g.uses_boats))
         for _ in range(n):
             supply = np.array([g.boats + sum(k for _, k in g.on_order) for g in targets], float)
             if supply.sum() <= 0:
                 break
-            group = targets[model.rng.choice(len(targets), p=supply / supply.sum())]
-            group.lose_supply(1)
+            targets[model.rng.choice(len(targets), p=supply / supply.sum())].lose_supply(1)
             self.seized[name] += 1
 
-    def border_closure(self, name: str, item, intensity: float) -> None:
-        p = self.model.legs.p_intercept
-        legs = self.legs[name]
-        p[legs] = 1.0 - (1.0 - p[legs]) * (1.0 - intensity * item.share_stopped)
+    def border_closure(self, name, item, x, legs) -> None:
+        _combine(self.levers.land_stopped_share, legs, x * item.share_stopped)
+
+    def enforcement_funding(self, name, item, x, legs) -> None:
+        units = self._units_on(legs)
+        people = item.investigators_added or self._people_from_money(
+            item, self.model.config.unit_costs.investigator_year_gbp)
+        self.levers.investigators_added[units] += x * people / max(len(units), 1)
+
+    def prosecution_capacity(self, name, item, x, legs) -> None:
+        units = self._units_on(legs)
+        people = item.prosecutors_added or self._people_from_money(
+            item, self.model.config.unit_costs.prosecutor_year_gbp)
+        self.levers.prosecutors_added[units] += x * people / max(len(units), 1)
+
+    def financial_disruption(self, name, item, x, legs) -> None:
+        _combine(self.levers.revenue_frozen_share, legs, x * item.revenue_frozen_share)
+        daily = 1.0 - (1.0 - item.cash_seized_share_per_month) ** (1.0 / 30.0)
+        _combine(self.levers.cash_seized_share_per_day, legs, x * daily)
+
+    def facilitator_penalties(self, name, item, x, legs) -> None:
+        self.levers.boat_cost_factor[legs] *= 1.0 + x * item.boat_cost_increase_share
+        self.levers.member_cost_factor[legs] *= 1.0 + x * item.member_cost_increase_share
+
+    def online_takedown(self, name, item, x, legs) -> None:
+        kind, value = item.target.kind_and_value
+        rows = [list(self.model.net.origins["origin"]).index(value)] if kind == "origin" else slice(None)
+        self.levers.advert_factor[rows, legs] *= 1.0 - x * item.share_removed
+
+    def maritime_surveillance(self, name, item, x, legs) -> None:
+        self.levers.patrol_factor[legs] *= 1.0 + x * item.coverage * self.model.config.patrols.surveillance_gain
+
+    def search_and_rescue(self, name, item, x, legs) -> None:
+        self.levers.rescue_units[legs] += x * item.vessels_added / len(legs)
+        if item.pull_factor_hypothesis:
+            self.levers.perceived_risk_factor[legs] *= 1.0 - x * item.pull_factor_strength
+
+    def removals(self, name, item, x, dest) -> None:
+        origins = list(self.model.net.origins["origin"])
+        rows = [origins.index(item.origin)] if item.origin else slice(None)
+        removal = self.levers.removal
+        removal[dest[0], rows] = 1.0 - (1.0 - removal[dest[0], rows]) * (1.0 - x * item.share_removed)
+        penalty = x * item.share_removed * self.model.config.behaviour.removal_cost_eur
+        self.levers.destination_penalty_eur[rows, dest[0]] += penalty
+
+    def illegal_working_raids(self, name, item, x, dest) -> None:
+        pull = self.model.config.behaviour.job_pull_eur
+        self.levers.destination_penalty_eur[:, dest[0]] += x * item.raid_intensity * pull
+
+    def return_agreement(self, name, item, x, legs) -> None:
+        _combine(self.levers.p_return, legs, x * item.landed_return_share)
+        self.levers.intercept_units[legs] += x * item.coastguard_units_added / len(legs)
+
+    def port_security(self, name, item, x, legs) -> None:
+        self.levers.intercept_units[legs] += x * item.officers_added / len(legs)
+
+    def leg_capacity(self, name, item, x, legs) -> None:
+        factor = 1.0 + x * (item.factor - 1.0)
+        self.levers.places_factor[legs] *= factor
+        land = legs[self.model.net.leg_mode[legs] == MODE_LAND]
+        if factor < 1.0 and len(land):
+            _combine(self.levers.land_stopped_share, land, 1.0 - factor)
+
+    def intelligence_sharing(self, name, item, x, legs) -> None:
+        self.levers.patrol_factor[legs] *= 1.0 + x * item.strength
+        self.levers.success_factor[self._units_on(legs)] *= 1.0 + x * item.strength

@@ -87,5 +87,170 @@ class BorderClosure(InterventionBase):
                                  "returned (0-1).")
 
 
-Intervention = Annotated[LaunchPrevention | SupplyChainSeizures | BorderClosure, Field(discriminator="kind")]
-KINDS = ("launch_prevention", "supply_chain_seizures", "border_closure")
+class Funding(InterventionBase):
+    """Kinds whose strength may be money: converted into people by the scenario's unit-cost table."""
+
+    amount_gbp: float | None = Field(None, gt=0, description="Money spent over the intervention's period (GBP).")
+    amount_eur: float | None = Field(None, gt=0, description="Money spent over the intervention's period (EUR).")
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> "Funding":
+        if self.amount_gbp is not None and self.amount_eur is not None:
+            raise ValueError("give the amount in one currency: amount_gbp or amount_eur, not both")
+        return self
+
+
+class EnforcementFunding(Funding):
+    """Money for high-impact operations (e.g. GBP 30m to the Border Security Command): more investigators."""
+
+    kind: Literal["enforcement_funding"]
+    investigators_added: float | None = Field(
+        None, gt=0, description="Investigators added to the units working on the target (people); or give an "
+        "amount, turned into investigators by unit_costs.investigator_year_gbp.")
+
+    @model_validator(mode="after")
+    def _strength(self) -> "EnforcementFunding":
+        if (self.investigators_added is None) == (self.amount_gbp is None and self.amount_eur is None):
+            raise ValueError("give exactly one of investigators_added, amount_gbp or amount_eur")
+        return self
+
+
+class ProsecutionCapacity(Funding):
+    """More prosecutors (e.g. GBP 3m for the Crown Prosecution Service): faster, more convictions."""
+
+    kind: Literal["prosecution_capacity"]
+    prosecutors_added: float | None = Field(
+        None, gt=0, description="Prosecutors added to the units working on the target (people); or give an "
+        "amount, turned into prosecutors by unit_costs.prosecutor_year_gbp.")
+
+    @model_validator(mode="after")
+    def _strength(self) -> "ProsecutionCapacity":
+        if (self.prosecutors_added is None) == (self.amount_gbp is None and self.amount_eur is None):
+            raise ValueError("give exactly one of prosecutors_added, amount_gbp or amount_eur")
+        return self
+
+
+class FinancialDisruption(InterventionBase):
+    """Smugglers' money frozen or seized (e.g. the UK-Italy taskforce on hawala): less to reinvest."""
+
+    kind: Literal["financial_disruption"]
+    revenue_frozen_share: float = Field(
+        0.0, ge=0, le=1, description="Share of the target groups' revenue frozen before it reaches them (0-1).")
+    cash_seized_share_per_month: float = Field(
+        0.0, ge=0, le=1, description="Share of the target groups' cash seized a month (0-1).")
+
+
+class FacilitatorPenalties(InterventionBase):
+    """Tougher law on facilitation in a country (e.g. Germany): storing and moving boats costs more, members
+    risk more."""
+
+    kind: Literal["facilitator_penalties"]
+    boat_cost_increase_share: float = Field(
+        ge=0, le=10, description="Relative rise of the cost of boats and engines for groups on the target (0-10).")
+    member_cost_increase_share: float = Field(
+        0.0, ge=0, le=10, description="Relative rise of members' running cost (risk pay) on the target (0-10).")
+
+
+class OnlineTakedown(InterventionBase):
+    """Adverts for crossings taken down on social media: fewer people see them."""
+
+    kind: Literal["online_takedown"]
+    share_removed: float = Field(gt=0, le=1, description="Share of adverts removed (0-1).")
+
+
+class MaritimeSurveillance(InterventionBase):
+    """Satellite or aerial watch of a sea area: boats are seen, so interception and rescue work better."""
+
+    kind: Literal["maritime_surveillance"]
+    coverage: float = Field(gt=0, le=1, description="Share of the sea area watched (0-1).")
+
+
+class SearchAndRescue(InterventionBase):
+    """Rescue ships in a sea area; whether they draw departures is a hypothesis the scenario switches."""
+
+    kind: Literal["search_and_rescue"]
+    vessels_added: float = Field(gt=0, description="Rescue units added on the target sea legs (units).")
+    pull_factor_hypothesis: bool = Field(
+        False, description="Hypothesis (disputed in the literature): people perceive the crossing as safer when "
+        "rescuers are present, and more set out.")
+    pull_factor_strength: float = Field(
+        0.5, ge=0, le=1, description="If the hypothesis is on: relative fall of the perceived risk of death at "
+        "full strength (0-1).")
+
+
+class Removals(InterventionBase):
+    """A share of arrivals at a destination removed (e.g. the 2022 UK-Albania arrangement); target: the destination
+    hub."""
+
+    kind: Literal["removals"]
+    share_removed: float = Field(gt=0, le=1, description="Share of arrivals removed (0-1).")
+    origin: str | None = Field(None, description="Only people from this origin region (default: everyone).")
+
+
+class IllegalWorkingRaids(InterventionBase):
+    """Raids on illegal working at a destination (target: the destination hub): its pull falls."""
+
+    kind: Literal["illegal_working_raids"]
+    raid_intensity: float = Field(gt=0, le=1, description="Intensity of the raids (0-1): 1 removes the destination's "
+                             "whole job pull (behaviour.job_pull_eur).")
+
+
+class ReturnAgreement(InterventionBase):
+    """People landed are returned to the departure country (the EU-Turkey statement), or a partner coastguard
+    intercepts and returns (Libya, Tunisia)."""
+
+    kind: Literal["return_agreement"]
+    landed_return_share: float = Field(
+        0.0, ge=0, le=1, description="Share of people landed from the target sea legs returned (0-1).")
+    coastguard_units_added: float = Field(
+        0.0, ge=0, description="Units added to the partner coastguard intercepting on the target sea legs.")
+
+    @model_validator(mode="after")
+    def _something(self) -> "ReturnAgreement":
+        if self.landed_return_share == 0 and self.coastguard_units_added == 0:
+            raise ValueError("give landed_return_share or coastguard_units_added (or both)")
+        return self
+
+
+class PortSecurity(InterventionBase):
+    """Security at the ports and the tunnel: lorry detection rises with officers and scanners."""
+
+    kind: Literal["port_security"]
+    officers_added: float = Field(gt=0, description="Officers (or scanner teams) added at the ports (units).")
+
+
+class LegCapacity(InterventionBase):
+    """A leg's throughput scaled (e.g. COVID-19 restrictions on lorries and travel)."""
+
+    kind: Literal["leg_capacity"]
+    factor: float = Field(ge=0, le=10, description="Multiplier of places on paid legs; on land legs a factor below "
+                          "1 turns back that share of travellers (0-10).")
+
+
+class IntelligenceSharing(InterventionBase):
+    """A named, switchable assumption: enforcement along a route shares intelligence, so operations succeed more
+    and patrols see more."""
+
+    kind: Literal["intelligence_sharing"]
+    strength: float = Field(gt=0, le=2, description="Relative rise of operations' success and patrols' units on "
+                            "the target (0-2). An assumption, not a published figure.")
+
+
+Intervention = Annotated[
+    LaunchPrevention | SupplyChainSeizures | BorderClosure | EnforcementFunding | ProsecutionCapacity
+    | FinancialDisruption | FacilitatorPenalties | OnlineTakedown | MaritimeSurveillance | SearchAndRescue
+    | Removals | IllegalWorkingRaids | ReturnAgreement | PortSecurity | LegCapacity | IntelligenceSharing,
+    Field(discriminator="kind"),
+]
+
+
+class UnitCosts(BaseModel):
+    """What a year of one person's work costs: turns money into capacity (the explicit unit-cost table)."""
+
+    model_config = STRICT
+    investigator_year_gbp: float = Field(
+        100_000.0, gt=0, description="Cost of one investigator for a year, with overheads (GBP). Assumption.",
+        json_schema_extra={"source": "assumption: salary and overheads of an NCA officer"})
+    prosecutor_year_gbp: float = Field(
+        90_000.0, gt=0, description="Cost of one prosecutor for a year, with overheads (GBP). Assumption.",
+        json_schema_extra={"source": "assumption: salary and overheads of a CPS lawyer"})

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.network import CORRIDORS, MODE_LAND, MODE_SEA, Network
+from sim.network import CORRIDORS, MODE_LAND, MODE_LORRY, MODE_SEA, Network
 
 
 class UnknownTarget(ValueError):
@@ -35,20 +35,42 @@ def target_legs(net: Network, kind: str, value: str) -> np.ndarray:
     raise UnknownTarget(f"a target of kind {kind!r} does not name legs; use corridor, hub, country or leg")
 
 
-MODES_ACTED_ON = {
-    "launch_prevention": (MODE_SEA,),
-    "supply_chain_seizures": (MODE_SEA,),
-    "border_closure": (MODE_LAND,),
+# Which legs of its target each kind acts on.
+LEGS_ACTED_ON = {
+    "launch_prevention": "sea", "supply_chain_seizures": "paid sea", "border_closure": "land",
+    "enforcement_funding": "paid", "prosecution_capacity": "paid", "financial_disruption": "paid",
+    "facilitator_penalties": "paid", "online_takedown": "paid", "maritime_surveillance": "sea",
+    "search_and_rescue": "sea", "return_agreement": "sea", "port_security": "lorry", "leg_capacity": "any",
+    "intelligence_sharing": "paid",
 }
+SINK_KINDS = ("removals", "illegal_working_raids")  # these target a destination hub
+
+
+def _filter(net: Network, legs: np.ndarray, which: str) -> np.ndarray:
+    mode = net.leg_mode[legs]
+    paid = (mode != MODE_LAND) & (net.price_eur[legs] > 0)
+    keep = {"sea": mode == MODE_SEA, "paid sea": (mode == MODE_SEA) & paid, "land": mode == MODE_LAND,
+            "paid": paid, "lorry": mode == MODE_LORRY, "any": np.ones(len(legs), bool)}[which]
+    return legs[keep]
 
 
 def legs_for(net: Network, kind: str, target_kind: str, value: str) -> np.ndarray:
-    """The legs of the target on which an intervention of this kind can act (e.g. sea legs for seizures)."""
-    legs = target_legs(net, target_kind, value)
-    legs = legs[np.isin(net.leg_mode[legs], MODES_ACTED_ON[kind])]
-    if kind == "supply_chain_seizures":
-        legs = legs[net.price_eur[legs] > 0]
+    """What an intervention of this kind acts on: legs of its target (e.g. sea legs for seizures), or, for
+    kinds acting on a destination, the destination's index among the sinks."""
+    if kind in SINK_KINDS:
+        hub_ids = list(net.hubs["id"])
+        if target_kind != "hub" or value not in hub_ids or net.hub_dest[hub_ids.index(value)] < 0:
+            sinks = ", ".join(net.hubs["id"].iloc[net.dest_hubs])
+            raise UnknownTarget(f"a {kind} acts on a destination: give target = {{ hub = ... }} with one of: {sinks}")
+        return np.array([net.hub_dest[hub_ids.index(value)]])
+    if target_kind == "origin":
+        if kind != "online_takedown":
+            raise UnknownTarget(f"a {kind} cannot target an origin; use corridor, hub, country or leg")
+        origins = list(net.origins["origin"])
+        if value not in origins:
+            raise UnknownTarget(f"unknown origin region {value!r}; allowed: {', '.join(origins)}")
+        return _filter(net, np.arange(net.n_legs), LEGS_ACTED_ON[kind])
+    legs = _filter(net, target_legs(net, target_kind, value), LEGS_ACTED_ON[kind])
     if len(legs) == 0:
-        modes = " or ".join(("land", "sea", "lorry")[m] for m in MODES_ACTED_ON[kind])
-        raise UnknownTarget(f"{target_kind} {value!r} has no {modes} legs for a {kind} to act on")
+        raise UnknownTarget(f"{target_kind} {value!r} has no {LEGS_ACTED_ON[kind]} legs for a {kind} to act on")
     return legs

@@ -81,11 +81,14 @@ def perceived_costs(net: Network, legs: LegInputs, behaviour: Behaviour,
     return base, behaviour.risk_value_eur * beliefs.risk
 
 
-def sink_values(net: Network, behaviour: Behaviour) -> np.ndarray:
-    """[origin, preference, hub]: minus the value of ending at each sink hub (+inf for other hubs)."""
+def sink_values(net: Network, behaviour: Behaviour, penalty_eur: np.ndarray) -> np.ndarray:
+    """[origin, preference, hub]: minus the value of ending at each sink hub (+inf for other hubs).
+
+    penalty_eur[origin, destination] lowers a destination's value (removals, raids on illegal working).
+    """
     n_pref = len(net.preferred_dest)
     values = np.full((net.n_origins, n_pref, net.n_hubs), np.inf)
-    values[:, :, net.dest_hubs] = 0.0
+    values[:, :, net.dest_hubs] = penalty_eur[:, None, :]
     for p, d in enumerate(net.preferred_dest):
-        values[:, p, net.dest_hubs[d]] = -behaviour.preferred_destination_bonus_eur
+        values[:, p, net.dest_hubs[d]] -= behaviour.preferred_destination_bonus_eur
     return values

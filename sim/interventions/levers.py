@@ -1,0 +1,61 @@
+"""The levers interventions pull: neutral each morning, set by the interventions in force, read by the actors.
+
+One place holds every quantity an intervention may change, so each mechanism reads its lever in one line and a
+reader can see at a glance what policy can touch. Neutral values leave the model exactly as without policy.
+"""
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+
+@dataclass
+class Levers:
+    n_legs: int
+    n_origins: int
+    n_dests: int
+    n_units: int
+    # Patrols (per leg): units added by role, and a multiplier of effective units (surveillance, intelligence).
+    prevent_units: np.ndarray = field(init=False)
+    intercept_units: np.ndarray = field(init=False)
+    rescue_units: np.ndarray = field(init=False)
+    patrol_factor: np.ndarray = field(init=False)
+    # Smuggling groups (per leg).
+    boat_cost_factor: np.ndarray = field(init=False)
+    member_cost_factor: np.ndarray = field(init=False)
+    revenue_frozen_share: np.ndarray = field(init=False)
+    cash_seized_share_per_day: np.ndarray = field(init=False)
+    places_factor: np.ndarray = field(init=False)
+    # People (per leg, per origin, per destination).
+    land_stopped_share: np.ndarray = field(init=False)
+    p_return: np.ndarray = field(init=False)
+    advert_factor: np.ndarray = field(init=False)          # [origin, leg]
+    perceived_risk_factor: np.ndarray = field(init=False)  # per leg
+    removal: np.ndarray = field(init=False)                 # [destination, origin]
+    destination_penalty_eur: np.ndarray = field(init=False)  # [origin, destination]
+    # Enforcement units.
+    investigators_added: np.ndarray = field(init=False)
+    prosecutors_added: np.ndarray = field(init=False)
+    success_factor: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to neutral: no policy."""
+        legs, o, d, u = self.n_legs, self.n_origins, self.n_dests, self.n_units
+        for name in ("prevent_units", "intercept_units", "rescue_units", "revenue_frozen_share",
+                     "cash_seized_share_per_day", "land_stopped_share", "p_return"):
+            setattr(self, name, np.zeros(legs))
+        for name in ("patrol_factor", "boat_cost_factor", "member_cost_factor", "places_factor",
+                     "perceived_risk_factor"):
+            setattr(self, name, np.ones(legs))
+        self.advert_factor = np.ones((o, legs))
+        self.removal = np.zeros((d, o))
+        self.destination_penalty_eur = np.zeros((o, d))
+        self.investigators_added = np.zeros(u)
+        self.prosecutors_added = np.zeros(u)
+        self.success_factor = np.ones(u)
+
+    def names(self) -> list[str]:
+        return [f.name for f in fields(self) if not f.init]
