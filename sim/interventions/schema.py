@@ -97,6 +97,8 @@ class Funding(InterventionBase):
     def _one_amount(self) -> "Funding":
         if self.amount_gbp is not None and self.amount_eur is not None:
             raise ValueError("give the amount in one currency: amount_gbp or amount_eur, not both")
+        if self.cost_gbp is None and self.cost_eur is None:  # money spent is the cost, unless said otherwise
+            self.cost_gbp, self.cost_eur = self.amount_gbp, self.amount_eur
         return self
 
 

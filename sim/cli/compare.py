@@ -1,0 +1,192 @@
+"""`routesim compare BASE.toml ALT.toml [...]`: replicated runs with common random numbers, paired differences,
+displacement and cost-effectiveness, written to a comparison folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim.cli import app, err_console, fail
+from sim.config import ConfigError, check_against_network, load_with_warnings
+from sim.network import NetworkError, load_network
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.config import Scenario
+    from sim.experiments.compare import Comparison
+
+# When piped (CI, logs), rich assumes 80 columns and squeezes the tables; give them room.
+console = Console(width=None if sys.stdout.isatty() else 150)
+SAME = ("start_date", "days", "spin_up_days", "scale")  # what every scenario of a comparison must share
+
+
+def _load(files: list[Path], days: int | None, scale: float | None,
+          network) -> tuple[dict[str, Scenario], dict[str, str], list[str]]:
+    """Validate every file (raising ConfigError) and label the scenarios by name, made unique."""
+    scenarios: dict[str, Scenario] = {}
+    paths: dict[str, str] = {}
+    warnings: list[str] = []
+    for path in files:
+        scenario, found = load_with_warnings(path, scale=scale, days=days)
+        check_against_network(scenario, path, network)
+        warnings.extend(found)
+        if scenarios:
+            base = next(iter(scenarios.values()))
+            for key in SAME:
+                if getattr(scenario, key) != getattr(base, key):
+                    raise ConfigError(path, key, f"{getattr(scenario, key)} differs from the baseline's "
+                                      f"{getattr(base, key)} ({files[0]}); scenarios compared must share "
+                                      f"{', '.join(SAME)}")
+        label, k = scenario.name, 2
+        while label in scenarios:
+            label, k = f"{scenario.name}_{k}", k + 1
+        scenarios[label] = scenario
+        paths[label] = str(path)
+    return scenarios, paths, warnings
+
+
+def _num(value: float, unit: str, signed: bool = False) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    digits = 1 if unit == "people/boat" else 0
+    if value == 0:
+        return "0"
+    return f"{value:{'+' if signed else ''},.{digits}f}"
+
+
+def _difference_table(diffs: pd.DataFrame, alt: str, base: str, n_reps: int) -> Table:
+    rows = diffs[diffs["scenario"] == alt]
+    idle = (rows["base_mean"] == 0) & (rows["alt_mean"] == 0) & (rows["p05"] == 0) & (rows["p95"] == 0)
+    table = Table(title=f"{alt} minus {base}: mean of paired differences over {n_reps} replicates, 90% bootstrap "
+                  "CI of the mean, 5-95% of the replicates' differences"
+                  + (f"; {int(idle.sum())} outcomes zero in both not shown" if idle.any() else ""),
+                  title_justify="left")
+    table.add_column("outcome", no_wrap=True, min_width=27)
+    table.add_column("unit", no_wrap=True)
+    table.add_column(f"{base} mean", justify="right", no_wrap=True)
+    table.add_column("difference", justify="right", no_wrap=True)
+    table.add_column("90% CI of the mean", justify="right", no_wrap=True)
+    table.add_column("5-95% of replicates", justify="right", no_wrap=True)
+    table.add_column("change", justify="right", no_wrap=True)
+    for row in rows[~idle].itertuples():
+        unit = row.unit
+        change = f"{row.mean / row.base_mean:+.1%}" if row.base_mean else "–"
+        style = "bold" if row.ci_excludes_zero else None
+        table.add_row(row.outcome, unit, _num(row.base_mean, unit),
+                      _num(row.mean, unit, True) + (" *" if row.ci_excludes_zero else "  "),
+                      f"{_num(row.ci_low, unit, True)} to {_num(row.ci_high, unit, True)}",
+                      f"{_num(row.p05, unit, True)} to {_num(row.p95, unit, True)}", change, style=style)
+    table.caption = "* and bold: the 90% CI of the mean difference excludes 0"
+    table.caption_justify = "left"
+    return table
+
+
+def _displacement_table(disp: pd.DataFrame, base: str) -> Table:
+    alts = list(dict.fromkeys(disp["scenario"]))
+    table = Table(title=f"Where did the people go? Change against {base} (people; mean, 90% CI)",
+                  title_justify="left")
+    table.add_column("kind")
+    table.add_column("corridor / destination")
+    for alt in alts:
+        table.add_column(f"{alt}: change", justify="right")
+        table.add_column("90% CI", justify="right")
+    keys = list(dict.fromkeys(zip(disp["group"], disp["name"], strict=True)))
+    indexed = disp.set_index(["scenario", "group", "name"])
+    for group, name in keys:
+        cells = []
+        for alt in alts:
+            if (alt, group, name) not in indexed.index:
+                cells += ["–", "–"]
+                continue
+            r = indexed.loc[(alt, group, name)]
+            mark = ("[bold]", " *") if r["ci_excludes_zero"] else ("", "  ")
+            cells += [f"{mark[0]}{_num(r['mean'], 'people', True)}{mark[1]}",
+                      f"{_num(r['ci_low'], 'people', True)} to {_num(r['ci_high'], 'people', True)}"]
+        table.add_row(group, name, *cells)
+    table.caption = "* and bold: the 90% CI excludes 0"
+    table.caption_justify = "left"
+    return table
+
+
+def _print(comparison: Comparison) -> None:
+    n_reps = len(comparison.seeds)
+    for alt in comparison.alternatives:
+        console.print(_difference_table(comparison.differences, alt, comparison.baseline, n_reps))
+    console.print(_displacement_table(comparison.displacement, comparison.baseline))
+    ce = comparison.cost_effectiveness
+    if not comparison.costs:
+        console.print("Cost-effectiveness: no alternative adds an intervention with a cost (cost_gbp/cost_eur).")
+    for cost in comparison.costs:
+        console.print(f"[bold]Cost-effectiveness of {cost.scenario}[/]: {', '.join(cost.interventions)} cost "
+                      f"EUR {cost.cost_eur:,.0f} (GBP {cost.cost_gbp:,.0f}); target corridors: "
+                      f"{', '.join(cost.corridors) or 'none'}", highlight=False)
+        for row in ce[ce["scenario"] == cost.scenario].itertuples():
+            console.print(f"  cost per {row.per}: {row.text}", highlight=False)
+    console.print(f"wall time {comparison.wall_time_s:.1f} s for {len(comparison.run_manifests)} runs",
+                  highlight=False)
+
+
+@app.command()
+def compare(
+    scenario_files: Annotated[list[Path], typer.Argument(
+        help="BASE.toml then one or more ALT.toml: each alternative is compared with the first.")],
+    replicates: Annotated[int, typer.Option(min=1, help="Runs per scenario (common seeds across scenarios).")] = 10,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores; 1: serial).")] = 0,
+    days: Annotated[int | None, typer.Option(help="Override the number of recorded days.")] = None,
+    scale: Annotated[float | None, typer.Option(help="People each simulated migrant stands for (>= 1).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed the replicate seeds come from (default: BASE's seed).")
+                    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Comparison folder (default runs/compare-BASE-vs-ALTS).")] = None,
+    charts: Annotated[bool, typer.Option(help="Draw the fan and displacement charts (PNG).")] = True,
+    quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
+) -> None:
+    """Compare scenarios: replicated runs with common random numbers; paired differences with 90% CIs, where the
+    people went, and cost per crossing, arrival and death prevented."""
+    if len(scenario_files) < 2:
+        raise fail("give a baseline and at least one alternative scenario file (BASE.toml ALT.toml ...)")
+    try:
+        network = load_network()
+        scenarios, files, warnings = _load(scenario_files, days, scale, network)
+    except (ConfigError, NetworkError) as err:
+        raise fail(str(err)) from None
+    if seed is not None and not 0 <= seed < 2**63:
+        raise fail(f"--seed must be between 0 and 2**63-1, got {seed}")
+    for warning in warnings:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sim.experiments.compare import compare_scenarios, comparison_manifest, write_comparison
+    from sim.experiments.executor import resolve_workers
+
+    labels = list(scenarios)
+    base = labels[0]
+    folder = out if out is not None else Path("runs") / f"compare-{base}-vs-{'-'.join(labels[1:])}"
+    base_seed = seed if seed is not None else scenarios[base].seed
+    n_runs = replicates * len(labels)
+    n_procs = resolve_workers(workers, n_runs)
+    if not quiet:
+        console.print(f"{n_runs} runs ({len(labels)} scenarios x {replicates} replicates) on {n_procs} "
+                      f"process{'es' if n_procs > 1 else ''}", highlight=False)
+    with Progress(TextColumn("compare"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+                  TimeElapsedColumn(), disable=quiet, transient=True) as bar:
+        task = bar.add_task("compare", total=n_runs)
+        comparison = compare_scenarios(scenarios, base, replicates, base_seed, workers=n_procs, network=network,
+                                       progress=lambda done: bar.update(task, completed=done))
+    manifest = comparison_manifest(comparison, scenarios, files, n_procs, base_seed)
+    write_comparison(folder, comparison, manifest, charts=charts)
+    if not quiet:
+        _print(comparison)
+    print(f"tables:   {folder}/{{runs,differences,displacement,cost_effectiveness}}.{{parquet,csv}}, "
+          f"{folder}/series.parquet")
+    if charts:
+        print(f"charts:   {folder}/charts/*.png")
+    print(f"manifest: {folder}/manifest.json")

@@ -1,0 +1,407 @@
+"""Comparing scenarios run with common random numbers: outcomes per run, paired differences, displacement and
+cost-effectiveness.
+
+Replicate i of every scenario runs with the same seed, so `ALT_i - BASE_i` removes most of the noise the two
+runs share. Differences are summarised by their mean, a percentile-bootstrap 90% CI of the mean and the 5-95%
+range of the replicate differences (how much one run can differ, not how sure the mean is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments.stats import BOOTSTRAP_SEED, LEVEL, RESAMPLES, summarise
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
+    from sim.experiments.executor import Job
+    from sim.network import Network
+    from sim.runner import RunResult
+
+CORRIDORS: tuple[str, ...] = (
+    "approach", "eastern_med", "western_balkans", "central_med", "western_med", "onward", "channel", "other")
+# Where people cross a border or a sea; `approach` and `onward` are movements inside regions.
+CROSSING_CORRIDORS: tuple[str, ...] = (
+    "eastern_med", "western_balkans", "central_med", "western_med", "channel", "other")
+DESTINATIONS: tuple[str, ...] = (
+    "uk", "france", "germany", "italy", "spain", "other_eu", "atlantic_canaries", "air_other", "eastern_land_other")
+FINAL_STATES = ("arrived", "dead", "settled", "gone_home")
+
+RUN_COLUMNS = ["scenario", "replicate", "seed", "outcome", "value"]
+DIFF_COLUMNS = ["scenario", "baseline", "outcome", "unit", "n", "base_mean", "alt_mean", "mean", "ci_low",
+                "ci_high", "p05", "p95", "ci_excludes_zero"]
+NOT_DISTINGUISHABLE = "not distinguishable from zero"
+
+
+def unit_of(outcome: str) -> str:
+    """The unit of an outcome, from its prefix."""
+    prefix = outcome.split(".", 1)[0]
+    return {"deaths": "deaths", "price": "EUR", "revenue_eur": "EUR", "people_per_boat": "people/boat",
+            "boats_seized": "boats", "arrests": "arrests"}.get(prefix, "people")
+
+
+def _sum_by(df: pd.DataFrame | None, key: str, value: str) -> pd.Series:
+    if df is None or df.empty or value not in df.columns:
+        return pd.Series(dtype=float)
+    return df.groupby(key, sort=False)[value].sum()
+
+
+def run_outcomes(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Scalar outcomes of one run over its recorded days (people unless the name says otherwise)."""
+    daily = tables["daily_corridor"]
+    sums = daily.groupby("corridor", sort=False)[
+        ["landings", "deaths", "intercepted", "prevented", "revenue_eur", "settled", "gone_home", "boats"]].sum()
+    sums = sums.reindex(list(dict.fromkeys([*CORRIDORS, *sums.index])), fill_value=0.0)
+    out: dict[str, float] = {}
+    for c in CROSSING_CORRIDORS:
+        out[f"crossings.{c}"] = float(sums.at[c, "landings"])
+    dest = _sum_by(tables.get("daily_destination"), "destination", "arrivals")
+    for d in dict.fromkeys([*DESTINATIONS, *dest.index]):
+        out[f"arrivals.{d}"] = float(dest.get(d, 0.0))
+    out["arrivals.total"] = float(dest.sum())
+    out["deaths.total"] = float(sums["deaths"].sum())
+    for c in sums.index:
+        out[f"deaths.{c}"] = float(sums.at[c, "deaths"])
+    out["intercepted.total"] = float(sums["intercepted"].sum())
+    out["prevented.total"] = float(sums["prevented"].sum())
+    out["give_ups.total"] = float(sums["settled"].sum() + sums["gone_home"].sum())
+    population = tables.get("daily_population")
+    if population is not None and not population.empty:
+        last = population[population["date"] == population["date"].max()]
+        out["en_route_at_end.total"] = float(last.loc[~last["state"].isin(FINAL_STATES), "people"].sum())
+    aboard = (daily["people_per_boat"].fillna(0) * daily["boats"]).groupby(daily["corridor"], sort=False).sum()
+    for c in CROSSING_CORRIDORS:
+        boats = sums.at[c, "boats"]
+        out[f"people_per_boat.{c}"] = float(aboard.get(c, 0.0) / boats) if boats > 0 else np.nan
+    paid = daily[daily["mean_price_eur"].notna() & (daily["mean_price_eur"] > 0)]
+    revenue = paid.groupby("corridor")["revenue_eur"].sum()
+    payments = (paid["revenue_eur"] / paid["mean_price_eur"]).groupby(paid["corridor"]).sum()
+    for c in CROSSING_CORRIDORS:
+        n_paid = payments.get(c, 0.0)
+        out[f"price.{c}"] = float(revenue.get(c, 0.0) / n_paid) if n_paid > 0 else np.nan
+    out["revenue_eur.total"] = float(sums["revenue_eur"].sum())
+    enforcement = tables.get("daily_enforcement")
+    out["arrests.total"] = float(enforcement["arrests"].sum()) if enforcement is not None else 0.0
+    seized = float(enforcement["boats_seized"].sum()) if enforcement is not None else 0.0
+    interventions = tables.get("daily_interventions")
+    if interventions is not None and not interventions.empty and "boats_seized" in interventions.columns:
+        seized += float(interventions["boats_seized"].sum())
+    out["boats_seized.total"] = seized
+    return out
+
+
+def combined_crossings(corridors: Sequence[str]) -> str:
+    """Name of the outcome summing the crossings of several corridors (one corridor: its own outcome)."""
+    return "crossings." + "+".join(sorted(corridors, key=CROSSING_CORRIDORS.index))
+
+
+def runs_table(jobs: Sequence[Job], results: Sequence[RunResult],
+               extra_crossings: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
+    """Long table `scenario, replicate, seed, outcome, value` of every run's outcomes.
+
+    extra_crossings: sets of corridors whose summed crossings are wanted as one outcome (an intervention's
+    target corridors), added as `crossings.a+b`."""
+    rows = []
+    for job, result in zip(jobs, results, strict=True):
+        outcomes = run_outcomes(result.tables)
+        for corridors in extra_crossings:
+            if len(corridors) > 1:
+                outcomes[combined_crossings(corridors)] = sum(outcomes[f"crossings.{c}"] for c in corridors)
+        rows.extend((job.label, job.replicate, job.scenario.seed, name, value) for name, value in outcomes.items())
+    runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
+    return runs.astype({"replicate": "int64", "seed": "int64", "value": "float64"})
+
+
+def paired_differences(runs: pd.DataFrame, baseline: str, alternative: str) -> pd.DataFrame:
+    """replicate x outcome table of ALT_i - BASE_i (NaN where either run leaves the outcome undefined)."""
+    def wide(label: str) -> pd.DataFrame:
+        part = runs[runs["scenario"] == label]
+        if part.empty:
+            raise ValueError(f"no runs of scenario {label!r}")
+        return part.pivot(index="replicate", columns="outcome", values="value")
+
+    seeds = runs.drop_duplicates(["scenario", "replicate"]).pivot(index="replicate", columns="scenario",
+                                                                  values="seed")
+    if (seeds[alternative] != seeds[baseline]).any():
+        raise ValueError(f"{alternative} and {baseline} do not share their replicate seeds; runs are not paired")
+    base, alt = wide(baseline), wide(alternative)
+    order = list(dict.fromkeys(runs["outcome"]))
+    reps = base.index.intersection(alt.index)
+    return (alt.loc[reps] - base.loc[reps]).reindex(columns=[o for o in order if o in base or o in alt])
+
+
+def differences(runs: pd.DataFrame, baseline: str, alternatives: Sequence[str] | None = None,
+                level: float = LEVEL, resamples: int = RESAMPLES, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
+    """Per alternative and outcome: mean paired difference, bootstrap CI of the mean, 5-95% range of replicates.
+
+    Outcomes undefined in every pair (e.g. the price on a corridor nobody paid for) are left out."""
+    if alternatives is None:
+        alternatives = [s for s in dict.fromkeys(runs["scenario"]) if s != baseline]
+    means = runs.groupby(["scenario", "outcome"], sort=False)["value"].mean()
+    rows = []
+    for alt in alternatives:
+        diffs = paired_differences(runs, baseline, alt)
+        for outcome in diffs.columns:
+            stats = summarise(diffs[outcome].to_numpy(), level, resamples, seed)
+            if stats["n"] == 0:
+                continue
+            rows.append({"scenario": alt, "baseline": baseline, "outcome": outcome, "unit": unit_of(outcome),
+                         "base_mean": means.get((baseline, outcome), np.nan),
+                         "alt_mean": means.get((alt, outcome), np.nan), **stats})
+    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+
+
+def displacement(diffs: pd.DataFrame) -> pd.DataFrame:
+    """Where did the people go? Change in crossings per crossing corridor, arrivals per destination, give-ups,
+    deaths and people still on the way at the end, per alternative (rows of the differences table)."""
+    groups = []
+    for outcome in dict.fromkeys(diffs["outcome"]):
+        prefix, _, name = outcome.partition(".")
+        if prefix == "crossings" and name in CROSSING_CORRIDORS:
+            groups.append((outcome, "crossings by corridor", name))
+        elif prefix == "arrivals":
+            groups.append((outcome, "arrivals by destination", name))
+        elif outcome in ("give_ups.total", "deaths.total", "en_route_at_end.total"):
+            groups.append((outcome, "fate", prefix))
+    keys = pd.DataFrame(groups, columns=["outcome", "group", "name"])
+    table = diffs.merge(keys, on="outcome", how="inner")
+    columns = ["scenario", "baseline", "group", "name", "outcome", "unit", "base_mean", "mean", "ci_low", "ci_high",
+               "ci_excludes_zero"]
+    return table[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class InterventionCost:
+    """The cost an alternative adds: interventions it has that the baseline lacks or sets differently."""
+
+    scenario: str
+    interventions: tuple[str, ...]
+    cost_eur: float
+    cost_gbp: float
+    corridors: tuple[str, ...]  # crossing corridors its interventions' targets act on
+
+
+def target_corridors(scenario: Scenario, names: Sequence[str], network: Network) -> tuple[str, ...]:
+    """Crossing corridors of the legs the named interventions act on (a leg's own corridor; a hub's or a
+    country's legs leaving it); all crossing corridors when a target names no legs (e.g. an origin)."""
+    from sim.interventions.targets import UnknownTarget, legs_for
+
+    found: set[str] = set()
+    for name in names:
+        item = scenario.interventions[name]
+        kind, value = item.target.kind_and_value
+        try:
+            legs = legs_for(network, item.kind, kind, value)
+        except UnknownTarget:
+            return CROSSING_CORRIDORS
+        found.update(network.legs["corridor"].to_numpy()[legs])
+    return tuple(c for c in CROSSING_CORRIDORS if c in found)
+
+
+def intervention_cost(label: str, alt: Scenario, base: Scenario, network: Network) -> InterventionCost | None:
+    """What `alt`'s own interventions cost (EUR and GBP at its gbp_to_eur), or None if none has a cost."""
+    base_items = {name: item.model_dump() for name, item in base.interventions.items()}
+    names, eur = [], 0.0
+    for name, item in alt.interventions.items():
+        if base_items.get(name) == item.model_dump():
+            continue
+        if item.cost_eur is not None:
+            eur += item.cost_eur
+        elif item.cost_gbp is not None:
+            eur += item.cost_gbp * alt.gbp_to_eur
+        else:
+            continue
+        names.append(name)
+    if not names:
+        return None
+    return InterventionCost(label, tuple(names), eur, eur / alt.gbp_to_eur,
+                            target_corridors(alt, names, network))
+
+
+CE_MEASURES = (  # (measure, outcome or None for the target corridors, what one unit is)
+    ("crossings_prevented", None, "crossing prevented on the target corridors"),
+    ("arrivals_prevented", "arrivals.total", "arrival prevented (all destinations, net of displacement)"),
+    ("deaths_averted", "deaths.total", "death averted"),
+)
+CE_COLUMNS = ["scenario", "baseline", "interventions", "measure", "per", "outcome", "cost_eur", "cost_gbp",
+              "effect_mean", "effect_ci_low", "effect_ci_high", "distinguishable", "cost_per_eur",
+              "cost_per_eur_low", "cost_per_eur_high", "cost_per_gbp", "cost_per_gbp_low", "cost_per_gbp_high",
+              "text"]
+
+
+def cost_effectiveness(diffs: pd.DataFrame, costs: Sequence[InterventionCost]) -> pd.DataFrame:
+    """Cost per crossing prevented on the target corridors, per arrival prevented and per death averted.
+
+    The effect is the reduction (BASE - ALT). A cost per unit is given only where the CI of the difference
+    excludes 0 and the outcome went down; its interval is the cost over the CI of the effect. Otherwise `text`
+    says why there is no number."""
+    rows = []
+    by_key = diffs.set_index(["scenario", "outcome"])
+    for cost in costs:
+        for measure, outcome, per in CE_MEASURES:
+            if outcome is None:
+                if not cost.corridors:
+                    continue
+                outcome = combined_crossings(cost.corridors)
+                per = f"crossing prevented on {'+'.join(cost.corridors)}"
+            row = {"scenario": cost.scenario, "baseline": None, "interventions": ",".join(cost.interventions),
+                   "measure": measure, "per": per, "outcome": outcome, "cost_eur": cost.cost_eur,
+                   "cost_gbp": cost.cost_gbp}
+            if (cost.scenario, outcome) not in by_key.index:
+                rows.append({**row, "distinguishable": False, "text": "no such outcome in the runs"})
+                continue
+            d = by_key.loc[(cost.scenario, outcome)]
+            effect, low, high = -d["mean"], -d["ci_high"], -d["ci_low"]
+            row.update(baseline=d["baseline"], effect_mean=effect, effect_ci_low=low, effect_ci_high=high,
+                       distinguishable=bool(d["ci_excludes_zero"]))
+            if not d["ci_excludes_zero"]:
+                row["text"] = NOT_DISTINGUISHABLE
+            elif effect <= 0:
+                row["text"] = "no reduction: it rose (the 90% CI excludes 0)"
+            else:
+                rate = cost.cost_gbp / cost.cost_eur if cost.cost_eur > 0 else np.nan
+                eur, eur_low, eur_high = cost.cost_eur / effect, cost.cost_eur / high, cost.cost_eur / low
+                row.update(cost_per_eur=eur, cost_per_eur_low=eur_low, cost_per_eur_high=eur_high,
+                           cost_per_gbp=eur * rate, cost_per_gbp_low=eur_low * rate, cost_per_gbp_high=eur_high * rate)
+                row["text"] = (f"EUR {eur:,.0f} (90% CI {eur_low:,.0f}-{eur_high:,.0f}); "
+                               f"GBP {eur * rate:,.0f} (90% CI {eur_low * rate:,.0f}-{eur_high * rate:,.0f})")
+            rows.append(row)
+    return pd.DataFrame(rows, columns=CE_COLUMNS)
+
+
+def _complete_weeks(wide: pd.DataFrame) -> pd.DataFrame:
+    """Weekly sums (weeks from Monday, labelled by that Monday), complete weeks only."""
+    index = pd.DatetimeIndex(wide.index)
+    monday = index.normalize() - pd.to_timedelta(index.day_of_week, unit="D")
+    sums = wide.groupby(monday).sum()
+    days = pd.Series(1, index=index).groupby(monday).sum()
+    return sums[days.reindex(sums.index) == 7]
+
+
+def weekly_series(jobs: Sequence[Job], results: Sequence[RunResult]) -> pd.DataFrame:
+    """Long table `scenario, replicate, date, corridor, metric, value`: weekly crossings (landings) and deaths per
+    crossing corridor, and weekly deaths on all corridors (`corridor = total`)."""
+    parts = []
+    for job, result in zip(jobs, results, strict=True):
+        daily = result.tables["daily_corridor"]
+        for metric, column in (("crossings", "landings"), ("deaths", "deaths")):
+            wide = daily.pivot_table(index="date", columns="corridor", values=column, aggfunc="sum")
+            wide = wide.reindex(columns=list(CORRIDORS), fill_value=0.0).fillna(0.0)
+            weekly = _complete_weeks(wide)
+            picked = weekly[list(CROSSING_CORRIDORS)]
+            if metric == "deaths":
+                picked = picked.assign(total=weekly.sum(axis=1))
+            long = picked.rename_axis(index="date", columns="corridor").stack().rename("value").reset_index()
+            long.insert(0, "metric", metric)
+            long.insert(0, "replicate", job.replicate)
+            long.insert(0, "scenario", job.label)
+            parts.append(long)
+    columns = ["scenario", "replicate", "date", "corridor", "metric", "value"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    series = pd.concat(parts, ignore_index=True)[columns]
+    series["date"] = series["date"].astype("datetime64[ms]")
+    return series.astype({"replicate": "int64", "value": "float64"})
+
+
+@dataclass
+class Comparison:
+    """Everything a comparison produces: its tables, the jobs it ran and their manifests."""
+
+    baseline: str
+    alternatives: list[str]
+    seeds: list[int]
+    runs: pd.DataFrame
+    differences: pd.DataFrame
+    displacement: pd.DataFrame
+    cost_effectiveness: pd.DataFrame
+    series: pd.DataFrame
+    costs: list[InterventionCost]
+    run_manifests: list[dict]
+    wall_time_s: float
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables written to the comparison folder, by file name."""
+        return {"runs": self.runs, "differences": self.differences, "displacement": self.displacement,
+                "cost_effectiveness": self.cost_effectiveness, "series": self.series}
+
+
+def compare_scenarios(scenarios: dict[str, Scenario], baseline: str, replicates: int, base_seed: int,
+                      workers: int = 0, progress: Callable[[int], None] | None = None,
+                      network: Network | None = None) -> Comparison:
+    """Run every scenario `replicates` times with common seeds (through the executor) and compare each
+    alternative with the baseline."""
+    import time
+
+    from sim.experiments.executor import replicate_jobs, replicate_seeds, run_many
+    from sim.network import load_network
+
+    started = time.perf_counter()
+    net = network if network is not None else load_network()
+    alternatives = [label for label in scenarios if label != baseline]
+    costs = [c for label in alternatives
+             if (c := intervention_cost(label, scenarios[label], scenarios[baseline], net)) is not None]
+    seeds = replicate_seeds(base_seed, replicates)
+    jobs = replicate_jobs(scenarios, seeds)
+    results = run_many(jobs, workers=workers, progress=progress, network=net)
+    runs = runs_table(jobs, results, extra_crossings=[c.corridors for c in costs])
+    diffs = differences(runs, baseline, alternatives)
+    manifests = [{"scenario": job.label, "replicate": job.replicate, "seed": job.scenario.seed,
+                  **{k: r.manifest[k] for k in ("kernel_seed", "scenario_hash", "wall_time_s", "people_entered",
+                                                "numba_threads") if k in r.manifest}}
+                 for job, r in zip(jobs, results, strict=True)]
+    return Comparison(baseline, alternatives, seeds, runs, diffs, displacement(diffs),
+                      cost_effectiveness(diffs, costs), weekly_series(jobs, results), costs, manifests,
+                      round(time.perf_counter() - started, 3))
+
+
+def comparison_manifest(comparison: Comparison, scenarios: dict[str, Scenario], files: dict[str, str],
+                        workers: int, base_seed: int) -> dict:
+    """Provenance of a comparison: files, resolved scenarios, seeds, bootstrap settings, versions, wall time."""
+    from sim.config import resolved, scenario_hash
+    from sim.outputs.run_folder import git_revision, versions
+
+    return {
+        "kind": "comparison",
+        "baseline": comparison.baseline,
+        "alternatives": comparison.alternatives,
+        "scenario_files": files,
+        "scenarios": {label: resolved(s) for label, s in scenarios.items()},
+        "scenario_hashes": {label: scenario_hash(s) for label, s in scenarios.items()},
+        "base_seed": base_seed,
+        "replicates": len(comparison.seeds),
+        "replicate_seeds": comparison.seeds,
+        "common_random_numbers": "replicate i of every scenario runs with replicate_seeds[i]",
+        "bootstrap": {"level": LEVEL, "resamples": RESAMPLES, "seed": BOOTSTRAP_SEED, "method": "percentile"},
+        "costs": [{"scenario": c.scenario, "interventions": list(c.interventions), "cost_eur": c.cost_eur,
+                   "cost_gbp": c.cost_gbp, "target_corridors": list(c.corridors)} for c in comparison.costs],
+        "workers": workers,
+        "runs": comparison.run_manifests,
+        "versions": versions(),
+        "git_revision": git_revision(),
+        "wall_time_s": comparison.wall_time_s,
+    }
+
+
+def write_comparison(folder: Path | str, comparison: Comparison, manifest: dict, charts: bool = True) -> Path:
+    """Write the tables (parquet, and CSV but for the series), charts/ and manifest.json atomically."""
+    from sim.outputs.run_folder import write_run
+
+    tables = comparison.tables()
+
+    def extra(tmp: Path) -> None:
+        for name, table in tables.items():
+            if name != "series":
+                table.to_csv(tmp / f"{name}.csv", index=False)
+        if charts:
+            from sim.outputs.compare_charts import save_all
+
+            save_all(comparison.series, comparison.displacement, tmp / "charts")
+
+    return write_run(Path(folder), tables, manifest, extra=extra)
