@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim.outputs.published import SOURCE_SERIES, latest_annual
 from sim.runner import corridor_totals
 
 # When piped (CI, logs), rich assumes 80 columns and squeezes the tables; give them room.
@@ -52,11 +53,25 @@ def print_summary(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> 
     for name, value in dest.items():
         dtable.add_row(str(name), _fmt(value))
     console.print(dtable)
-    observed = tables["daily_observed"].groupby("source", sort=False)["recorded"].sum()
-    otable = Table(title="What each source would record (detections/arrivals)")
-    otable.add_column("source")
-    otable.add_column("recorded", justify="right")
-    for name, value in observed.items():
-        otable.add_row(str(name), _fmt(value))
-    console.print(otable)
+    console.print(_beside_published(tables))
     console.print(f"wall time {manifest['wall_time_s']:.1f} s; people entered {manifest['people_entered']:,}")
+
+
+def _beside_published(tables: dict[str, pd.DataFrame]) -> Table:
+    """What each source would record over the run, per year, beside the latest yearly figure it published."""
+    days = tables["daily_observed"]["date"].nunique()
+    per_year = 365.0 / max(days, 1)
+    recorded = tables["daily_observed"].groupby("source", sort=False)["recorded"].sum() * per_year
+    deaths = tables["daily_corridor"].groupby("corridor")["deaths"].sum() * per_year
+    table = Table(title="Per year: what each source would record, beside its latest published yearly figure "
+                  "(sim/data/observed_calibration.csv; years differ)")
+    for column in ("source", "model per year", "published", "year", "model deaths/yr", "published deaths", "year"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for source, value in recorded.items():
+        route, metric = SOURCE_SERIES.get(str(source), (None, None))
+        pub = latest_annual(route, metric) if route else None
+        dead = latest_annual(route, "deaths") if route else None
+        table.add_row(str(source), _fmt(value), _fmt(pub[1]) if pub else "–", pub[0] if pub else "",
+                      _fmt(deaths.get(route, float("nan"))) if route else "–", _fmt(dead[1]) if dead else "–",
+                      dead[0] if dead else "")
+    return table

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.stats import BOOTSTRAP_SEED, LEVEL, RESAMPLES, summarise
+from sim.network import CORRIDORS, CROSSING_CORRIDORS
+from sim.population.kernel import FIRST_FINAL, STATE_NAMES
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -24,14 +26,7 @@ if TYPE_CHECKING:
     from sim.network import Network
     from sim.runner import RunResult
 
-CORRIDORS: tuple[str, ...] = (
-    "approach", "eastern_med", "western_balkans", "central_med", "western_med", "onward", "channel", "other")
-# Where people cross a border or a sea; `approach` and `onward` are movements inside regions.
-CROSSING_CORRIDORS: tuple[str, ...] = (
-    "eastern_med", "western_balkans", "central_med", "western_med", "channel", "other")
-DESTINATIONS: tuple[str, ...] = (
-    "uk", "france", "germany", "italy", "spain", "other_eu", "atlantic_canaries", "air_other", "eastern_land_other")
-FINAL_STATES = ("arrived", "dead", "settled", "gone_home")
+FINAL_STATES = STATE_NAMES[FIRST_FINAL:]
 
 RUN_COLUMNS = ["scenario", "replicate", "seed", "outcome", "value"]
 DIFF_COLUMNS = ["scenario", "baseline", "outcome", "unit", "n", "base_mean", "alt_mean", "mean", "ci_low",
@@ -62,7 +57,7 @@ def run_outcomes(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     for c in CROSSING_CORRIDORS:
         out[f"crossings.{c}"] = float(sums.at[c, "landings"])
     dest = _sum_by(tables.get("daily_destination"), "destination", "arrivals")
-    for d in dict.fromkeys([*DESTINATIONS, *dest.index]):
+    for d in dest.index:
         out[f"arrivals.{d}"] = float(dest.get(d, 0.0))
     out["arrivals.total"] = float(dest.sum())
     out["deaths.total"] = float(sums["deaths"].sum())

@@ -3,6 +3,7 @@
 from .loader import Network, NetworkError, load_network
 from .vocab import (
     CORRIDORS,
+    CROSSING_CORRIDORS,
     EUROPE,
     HUB_KINDS,
     MODE_LAND,
@@ -16,6 +17,7 @@ from .vocab import (
 
 __all__ = [
     "CORRIDORS",
+    "CROSSING_CORRIDORS",
     "EUROPE",
     "HUB_KINDS",
     "MODE_LAND",

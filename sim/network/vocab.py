@@ -20,6 +20,10 @@ MODE_SEA = 1
 MODE_LORRY = 2
 HUB_KINDS: tuple[str, ...] = ("origin", "transit", "coast", "landing", "destination", "outlet")
 SINK_KINDS: tuple[str, ...] = ("destination", "outlet")
+# Corridors where people cross a border or a sea; `approach` and `onward` are movements inside regions.
+CROSSING_CORRIDORS: tuple[str, ...] = (
+    "eastern_med", "western_balkans", "central_med", "western_med", "channel", "other",
+)
 SOURCES: tuple[str, ...] = (
     "frontex_eastern_med_sea",
     "frontex_eastern_med_land",

@@ -19,6 +19,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.network import CROSSING_CORRIDORS
+
 # Okabe-Ito colour-blind-safe palette (yellow left out: too pale for lines on white).
 CORRIDOR_COLORS: dict[str, str] = {
     "approach": "#000000",
@@ -40,10 +42,6 @@ CORRIDOR_LABELS: dict[str, str] = {
     "channel": "English Channel",
     "other": "Other",
 }
-# Corridors where people cross a border or sea; `approach` and `onward` are movements inside regions.
-CROSSING_CORRIDORS: tuple[str, ...] = (
-    "eastern_med", "western_balkans", "central_med", "western_med", "channel", "other",
-)
 DESTINATION_COLORS: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999",
 )

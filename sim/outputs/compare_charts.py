@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.experiments.compare import CROSSING_CORRIDORS
+from sim.network import CROSSING_CORRIDORS
 
 # Okabe-Ito colour-blind-safe palette: one colour per scenario, the baseline first (black).
 SCENARIO_COLORS: tuple[str, ...] = ("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
