@@ -1,16 +1,21 @@
-"""Scenario configuration: schema, loading, validation."""
+"""Scenario configuration: schema, loading, validation.
 
-from sim.config.loader import (
-    ConfigError,
-    check_against_network,
-    load_scenario,
-    load_with_warnings,
-    resolved,
-    scenario_hash,
-)
-from sim.config.schema import Behaviour, Boats, InflowSeries, Scenario
+Names are loaded on first use (PEP 562), so that `sim.config.fields` can be imported by the intervention schema
+without importing the whole configuration (which itself needs the intervention schema).
+"""
 
-__all__ = [
-    "Behaviour", "Boats", "ConfigError", "InflowSeries", "Scenario", "check_against_network", "load_scenario",
-    "load_with_warnings", "resolved", "scenario_hash",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "ConfigError": "loader", "check_against_network": "loader", "load_scenario": "loader",
+    "load_with_warnings": "loader", "resolved": "loader", "scenario_hash": "loader",
+    "Behaviour": "schema", "Boats": "schema", "InflowSeries": "schema", "Scenario": "schema",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'sim.config' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"sim.config.{_WHERE[name]}"), name)

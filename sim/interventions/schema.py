@@ -5,7 +5,7 @@ mechanism of the actors (docs/ODD.md); none moves people between corridors direc
 """
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -93,10 +93,14 @@ class Funding(InterventionBase):
     amount_gbp: float | None = Field(None, gt=0, description="Money spent over the intervention's period (GBP).")
     amount_eur: float | None = Field(None, gt=0, description="Money spent over the intervention's period (EUR).")
 
+    people_field: ClassVar[str]  # the strength given in people instead of money
+
     @model_validator(mode="after")
-    def _one_amount(self) -> "Funding":
-        if self.amount_gbp is not None and self.amount_eur is not None:
-            raise ValueError("give the amount in one currency: amount_gbp or amount_eur, not both")
+    def _one_strength(self) -> "Funding":
+        given = [name for name in (self.people_field, "amount_gbp", "amount_eur") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {self.people_field}, amount_gbp or amount_eur (got "
+                             f"{', '.join(given) or 'none'})")
         if self.cost_gbp is None and self.cost_eur is None:  # money spent is the cost, unless said otherwise
             self.cost_gbp, self.cost_eur = self.amount_gbp, self.amount_eur
         return self
@@ -106,30 +110,20 @@ class EnforcementFunding(Funding):
     """Money for high-impact operations (e.g. GBP 30m to the Border Security Command): more investigators."""
 
     kind: Literal["enforcement_funding"]
+    people_field: ClassVar[str] = "investigators_added"
     investigators_added: float | None = Field(
         None, gt=0, description="Investigators added to the units working on the target (people); or give an "
         "amount, turned into investigators by unit_costs.investigator_year_gbp.")
-
-    @model_validator(mode="after")
-    def _strength(self) -> "EnforcementFunding":
-        if (self.investigators_added is None) == (self.amount_gbp is None and self.amount_eur is None):
-            raise ValueError("give exactly one of investigators_added, amount_gbp or amount_eur")
-        return self
 
 
 class ProsecutionCapacity(Funding):
     """More prosecutors (e.g. GBP 3m for the Crown Prosecution Service): faster, more convictions."""
 
     kind: Literal["prosecution_capacity"]
+    people_field: ClassVar[str] = "prosecutors_added"
     prosecutors_added: float | None = Field(
         None, gt=0, description="Prosecutors added to the units working on the target (people); or give an "
         "amount, turned into prosecutors by unit_costs.prosecutor_year_gbp.")
-
-    @model_validator(mode="after")
-    def _strength(self) -> "ProsecutionCapacity":
-        if (self.prosecutors_added is None) == (self.amount_gbp is None and self.amount_eur is None):
-            raise ValueError("give exactly one of prosecutors_added, amount_gbp or amount_eur")
-        return self
 
 
 class FinancialDisruption(InterventionBase):
