@@ -10,7 +10,6 @@ from collections.abc import Callable
 import mesa
 import numba
 import numpy as np
-from mesa.discrete_space import Network as NetworkSpace
 
 from sim.actors.enforcement import EnforcementUnit
 from sim.actors.market import Market
@@ -41,7 +40,6 @@ class RouteModel(mesa.Model):
             raise ValueError(f"kernel_mode must be auto, serial or parallel, not {kernel_mode!r}")
         self.kernel_mode = kernel_mode
         self.net = network if network is not None else load_network()
-        self.space = NetworkSpace(self.net.graph(), layout=None, random=self.random)
         self.population = Population()
         self.day = 0  # simulated day index, spin-up included
         self.first_date = scenario.start_date - dt.timedelta(days=scenario.spin_up_days)
@@ -63,7 +61,8 @@ class RouteModel(mesa.Model):
         for index, unit in enumerate(scenario.enforcement.units):
             EnforcementUnit(self, unit, index)
         self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale,
-                                 [u.name for u in scenario.enforcement.units], list(scenario.interventions))
+                                 [u.name for u in scenario.enforcement.units], list(scenario.interventions),
+                                 scenario.observation.deaths_recorded_share)
 
     def _inflow_table(self) -> np.ndarray:
         """[day, origin] simulated people setting out, linear between the scenario's dated points."""

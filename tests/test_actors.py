@@ -50,7 +50,8 @@ def test_more_patrol_units_prevent_more(model: RouteModel) -> None:
     launches = np.zeros(model.net.n_legs)
     launches[e] = 5.0
     probabilities = []
-    for units in (50.0, 100.0, 300.0):
+    reference = model.config.patrols.beach_officers_reference[CHANNEL_LEG]
+    for units in (reference / 4, reference, reference * 3):
         patrol.base_units = units
         patrol.act(launches)
         probabilities.append(model.legs.p_prevent[e])
@@ -64,7 +65,7 @@ def test_more_patrol_units_prevent_more(model: RouteModel) -> None:
 def test_arrested_members_are_out_until_replaced(model: RouteModel) -> None:
     group = SmugglingGroup(model, leg_index(model, CHANNEL_LEG), members=10, boats=5, cash_eur=0.0,
                            uses_boats=True)
-    group.lose_members(4)
+    group.lose_members(4, model.config.smugglers.replacement_days)
     assert group.members == 6
     model.day += model.config.smugglers.replacement_days - 1
     group.receive()

@@ -36,6 +36,7 @@ def _daily_corridor() -> pd.DataFrame:
             rows.append({
                 "date": d, "corridor": corridor, "departures": departures,
                 "landings": int(rng.integers(1, 50)) if live else 0, "intercepted": 0,
+                "crossings": int(rng.integers(1, 30)) if live else 0,
                 "prevented": int(rng.integers(0, 6)) if live else 0,
                 "rescued": 0, "deaths": int(rng.integers(0, 3)) if live else 0, "on_leg": 10, "waiting": 5,
                 "boats": boats, "people_per_boat": ppb,
@@ -140,7 +141,7 @@ def test_weekly_sums_keep_complete_weeks_only(daily_corridor: pd.DataFrame) -> N
         assert (x.day_of_week == 0).all()  # labelled by Monday
         assert x[0].tz_localize(None) == FIRST_WEEK and x[-1].tz_localize(None) == LAST_WEEK  # partial weeks dropped
     total = sum(line.get_ydata().sum() for line in lines)
-    assert total == pytest.approx(_in_complete_weeks(daily_corridor)["landings"].sum())
+    assert total == pytest.approx(_in_complete_weeks(daily_corridor)["crossings"].sum())
 
 
 def test_resample_drops_partial_periods() -> None:
@@ -156,7 +157,7 @@ def test_resample_drops_partial_periods() -> None:
 
 def test_arrivals_by_corridor_shows_crossings_only(daily_corridor: pd.DataFrame) -> None:
     inside = daily_corridor[daily_corridor["corridor"] == "eastern_med"].copy()
-    frames = [daily_corridor] + [inside.assign(corridor=c, landings=1000) for c in ("approach", "onward")]
+    frames = [daily_corridor] + [inside.assign(corridor=c, crossings=1000) for c in ("approach", "onward")]
     fig = charts.arrivals_by_corridor(pd.concat(frames, ignore_index=True))
     assert fig.get_suptitle().startswith("Crossings completed by corridor")
     labels = [line.get_label() for line in fig.axes[0].get_lines()]

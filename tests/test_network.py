@@ -14,10 +14,10 @@ import pytest
 from sim.network import (
     CORRIDORS,
     HUB_KINDS,
+    LEG_SOURCES,
     MODE_LAND,
     MODES,
     PREFERRED_DESTINATIONS,
-    SOURCES,
     Network,
     NetworkError,
     load_network,
@@ -129,7 +129,7 @@ def test_every_vocabulary_entry_is_used(net: Network) -> None:
     assert set(net.legs["corridor"]) == set(CORRIDORS)
     assert set(net.legs["mode"]) == set(MODES)
     assert set(net.hubs["kind"]) == set(HUB_KINDS)
-    assert set(net.legs["observed_as"]) - {""} == set(SOURCES)
+    assert set(net.legs["observed_as"]) - {""} == set(LEG_SOURCES)
 
 
 def test_channel_legs_match_the_brief(net: Network) -> None:

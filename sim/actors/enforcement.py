@@ -28,6 +28,8 @@ class EnforcementUnit(mesa.Agent):
         self.base_prosecutors = self.prosecutors = config.prosecutors
         self.queued = 0                    # arrested people awaiting a decision
         self._capacity_carry = 0.0         # fractional cases carried to the next day
+        self.recent_arrests = 0.0          # smoothed arrests a day
+        self.recent_convictions = 0.0      # smoothed convictions a day
         self.today = dict.fromkeys(COUNTERS, 0.0)
 
     def targets(self) -> list[SmugglingGroup]:
@@ -60,7 +62,7 @@ class EnforcementUnit(mesa.Agent):
             boats = rng.binomial(max(group.boats, 0), cfg.seize_stock_share)
             engines = rng.binomial(max(group.engines, 0), cfg.seize_stock_share)
             cash = max(group.cash_eur, 0.0) * cfg.seize_cash_share
-            group.lose_members(arrested)
+            group.lose_members(arrested, self.replacement_delay())
             group.lose_stock(boats, engines)
             group.cash_eur -= cash
             self.queued += arrested
@@ -79,8 +81,28 @@ class EnforcementUnit(mesa.Agent):
         if not self.queued:
             self._capacity_carry = min(self._capacity_carry, 1.0)  # idle time is not banked
         charged = self.model.rng.binomial(n, cfg.charge_share) if n else 0
+        convicted = self.model.rng.binomial(charged, cfg.conviction_share) if charged else 0
         self.today["charges"] += charged
-        self.today["convictions"] += self.model.rng.binomial(charged, cfg.conviction_share) if charged else 0
+        self.today["convictions"] += convicted
+        self.deter(convicted)
+
+    def deter(self, convicted: int) -> None:
+        """Convictions are what smugglers fear: they raise the risk premium of the groups this unit works on,
+        and, as convictions per arrest rise, recruits to replace arrested members are slower to come."""
+        self.recent_arrests += 0.02 * (self.today["arrests"] - self.recent_arrests)
+        self.recent_convictions += 0.02 * (convicted - self.recent_convictions)
+        targets = self.targets()
+        members = sum(g.members for g in targets)
+        if convicted and members:
+            for group in targets:
+                group.arrest_rate += convicted / members
+
+    def replacement_delay(self) -> int:
+        """Days until an arrested member is replaced: longer where arrests end in convictions."""
+        cfg = self.model.config
+        per_arrest = self.recent_convictions / max(self.recent_arrests, 1e-9) if self.recent_arrests > 0 else 0.0
+        factor = 1.0 + cfg.enforcement.conviction_deterrence * min(per_arrest, 1.0)
+        return int(round(cfg.smugglers.replacement_days * factor))
 
     def step_day(self) -> None:
         self.investigate()

@@ -37,7 +37,9 @@ class Market:
             members = max(1, int(np.ceil(launches / n_groups / cfg.launches_per_member_per_day)))
             stock = int(np.ceil(cfg.initial_launches_per_group_per_day * cfg.stock_cover_days))
             for _ in range(n_groups):
-                self._add_group(e, members, stock, cash=cfg.entry_cash_eur)
+                group = self._add_group(e, members, stock, cash=0.0)
+                group.expected_launches = launches / n_groups
+                group.cash_eur = group.working_capital(members * group.member_cost())
 
     def _add_group(self, leg: int, members: int, boats: int, cash: float) -> SmugglingGroup:
         uses_boats = self.model.net.leg_mode[leg] != MODE_LORRY

@@ -36,6 +36,7 @@ class SmugglingGroup(mesa.Agent):
         self.profit_taken_eur = 0.0     # profit paid out to the bosses (beyond working capital), cumulative
         self.arrest_rate = 0.0          # share of members arrested, decaying over ~90 days
         self.profit_eur = 0.0           # smoothed profit per day
+        self.founded = model.day        # day the group started (new groups get time to find customers)
 
     @property
     def config(self) -> Smugglers:
@@ -62,7 +63,8 @@ class SmugglingGroup(mesa.Agent):
         ratio = max(self.demand, 1.0) / offered
         factor = min(max(ratio ** cfg.price_demand_elasticity, cfg.price_floor_share), cfg.price_cap_share)
         premium = 1.0 + cfg.risk_premium_per_arrest_rate * self.arrest_rate
-        self.price_eur = reference_price * min(factor * premium, cfg.price_cap_share)
+        target = reference_price * min(factor * premium, cfg.price_cap_share)
+        self.price_eur += cfg.price_adjustment_per_day * (target - self.price_eur)  # prices are sticky
 
     def plan_launches(self, reference_load: float, launch_ok: bool) -> None:
         """How many launches today, and how many people in each: scarce boats mean fuller boats."""
@@ -150,14 +152,15 @@ class SmugglingGroup(mesa.Agent):
         elif wanted < 0.5 * self.capacity and self.members > step:
             self.members -= step
 
-    def lose_members(self, n: int) -> None:
+    def lose_members(self, n: int, delay_days: int) -> None:
         """Members arrested: out now, replaced after a delay."""
         n = min(n, self.members)
         if n <= 0:
             return
         self.members -= n
         self.arrest_rate += n / max(self.members + n, 1)
-        self.returning.append((self.model.day + self.config.replacement_days, n))
+        self.returning.append((self.model.day + delay_days, n))
+        self.returning = deque(sorted(self.returning))
 
     def lose_supply(self, n: int) -> None:
         """Boats with engines seized upstream: from orders in transit first (latest first), then from stock."""
@@ -174,8 +177,11 @@ class SmugglingGroup(mesa.Agent):
         self.engines -= min(engines, self.engines)
 
     def should_exit(self) -> bool:
-        """A group that can no longer pay its people, or has no members left, or has long lost money, dissolves."""
+        """A group that can no longer pay its people, or has no members left, or (after a start-up period) has
+        long lost money, dissolves."""
         if self.cash_eur < 0 or (self.members == 0 and not self.returning):
             return True
+        if self.model.day - self.founded < self.config.startup_grace_days:
+            return False
         month_of_costs = 30.0 * self.members * self.member_cost()
         return self.profit_eur < 0 and self.cash_eur < month_of_costs

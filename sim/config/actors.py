@@ -49,8 +49,9 @@ class Smugglers(BaseModel):
         2.5, "Most people per boat as a multiple of the leg's reference load (dimensionless).",
         "Home Office: Channel 7 a boat in 2018, 28 in 2021 (observed_calibration.csv)", ge=1, le=10)
     overload_response: float = param(
-        1.0, "How strongly scarce boats raise the load: load = reference x (demand / (boats x reference))^r, "
-        "capped (dimensionless).", "assumption", ge=0, le=3)
+        1.0, "How strongly scarce boats raise the load: load = reference x (demand / (launches available x "
+        "reference))^r, capped; launches available is the least of capacity, boats and engines "
+        "(dimensionless).", "assumption", ge=0, le=3)
     payment_attempts: int = param(
         3, "Attempts one payment covers: 1 = pay per attempt; 3 = a package of three tries (attempts).",
         "assumption: packages of several attempts are reported on the Channel", ge=1, le=10)
@@ -65,6 +66,12 @@ class Smugglers(BaseModel):
     growth_share: float = param(
         0.5, "Share of its members a group recruits (or sheds) at each entry check when demand outruns (or "
         "falls far below) its capacity.", "assumption", ge=0, le=1)
+    startup_grace_days: int = param(
+        90, "Days a new group keeps going while it loses money, to find its customers (days).", "assumption",
+        ge=0, le=3650)
+    price_adjustment_per_day: float = param(
+        0.1, "Share of the gap to its target price a group closes each day: prices are sticky (0-1).",
+        "assumption", gt=0, le=1)
     entry_members: int = param(6, "Members of a newly entering group.", "assumption", ge=1, le=1000)
     entry_cash_eur: float = param(30000.0, "Starting cash of a newly entering group (EUR).", "assumption", ge=0)
     advert_reach: float = param(
@@ -84,8 +91,19 @@ class Patrols(BaseModel):
         "says otherwise (units).", "assumption: a normalisation; the French beach force was 200 officers in "
         "2022 (inputs_and_priors.csv)", gt=0)
     surveillance_gain: float = param(
-        1.0, "Relative rise of interceptors' and rescuers' effective units with full surveillance coverage of a sea "
-        "area (dimensionless).", "assumption: satellites and aircraft let each vessel reach more boats", ge=0)
+        1.0, "Relative rise of the effective units of every patrol on a sea area (beach police, interceptors, "
+        "rescuers) with full surveillance coverage (dimensionless).",
+        "assumption: satellites and aircraft show patrols where boats are", ge=0)
+    beach_officers_reference: dict[str, float] = Field(
+        default_factory=lambda: {"northern_france_coast->kent": 200.0},
+        description="Beach officers (by leg id) at which the leg's reference p_prevent holds (people). Legs not "
+        "listed use reference_units.",
+        json_schema_extra={"source": "French beach officers 200 before the 2022-11 deal (inputs_and_priors.csv); "
+                           "the Channel's reference p_prevent is for 2021"})
+    beach_officers: dict[str, float] = Field(
+        default_factory=lambda: {"northern_france_coast->kent": 300.0},
+        description="Beach officers (by leg id) in the scenario (people). Legs not listed have their reference.",
+        json_schema_extra={"source": "French beach officers 300 after the 2022-11 deal (inputs_and_priors.csv)"})
     swamping_headroom: float = param(
         1.5, "Launches per day a patrol at reference strength can attend to, as a multiple of the leg's "
         "reference launches; more launches than that swamp it (dimensionless).", "assumption", gt=0)
@@ -131,6 +149,9 @@ class Enforcement(BaseModel):
         "assumption", ge=0, le=1)
     cases_per_prosecutor_per_year: float = param(
         20.0, "Cases one prosecutor brings to a decision per year (1/year).", "assumption", ge=0)
+    conviction_deterrence: float = param(
+        1.0, "Relative lengthening of the time to replace an arrested member when every arrest ends in a "
+        "conviction (dimensionless).", "assumption: prosecution deters recruits", ge=0, le=10)
     charge_share: float = param(
         0.75, "Share of arrested people who are charged.",
         "Written statement 21 May 2024: 750 charged of 1,000 arrested (inputs_and_priors.csv)", ge=0, le=1)

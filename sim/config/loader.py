@@ -202,6 +202,16 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
             if corridor not in CORRIDORS:
                 raise ConfigError(path, "enforcement.units.corridors",
                                   f"unknown corridor {corridor!r}; allowed: {', '.join(CORRIDORS)}")
+    for corridor, share in scenario.observation.deaths_recorded_share.items():
+        if corridor not in CORRIDORS or not 0 <= share <= 1:
+            raise ConfigError(path, f"observation.deaths_recorded_share.{corridor}",
+                              f"needs a corridor ({', '.join(CORRIDORS)}) and a share in [0, 1]")
+    leg_ids = list(net.legs["id"])
+    for field in ("beach_officers_reference", "beach_officers"):
+        for leg_id in getattr(scenario.patrols, field):
+            if leg_id not in leg_ids:
+                raise ConfigError(path, f"patrols.{field}.{leg_id}",
+                                  f"unknown leg {leg_id!r}; legs are written from->to ('routesim legs' lists them)")
     sea_corridors = sorted({CORRIDORS[c] for c in net.leg_corridor[net.leg_mode == MODE_SEA]})
     for area in scenario.weather.areas:
         if area not in sea_corridors:

@@ -84,7 +84,8 @@ class Behaviour(BaseModel):
         0.5, "Share of those giving up in a transit country who settle there rather than go home.",
         "assumption", ge=0, le=1)
     detention_days: int = param(
-        14, "Days a person intercepted at sea and returned is detained before trying again (days).",
+        14, "Days a person intercepted (at sea, or in a lorry at the ports) or returned after landing is "
+        "detained before trying again (days).",
         "assumption: Libyan and Turkish detention lasts weeks", ge=0, le=365)
 
 
@@ -96,6 +97,18 @@ class Boats(BaseModel):
         1.5, "Exponent of the rise of a boat's distress probability with its load relative to the leg's "
         "reference load (dimensionless).", "assumption: NCA warns overloading raises the risk of death "
         "(DOMAIN.md); the shape is not published", ge=0, le=5)
+
+
+class Observation(BaseModel):
+    """How sources record what happens (the model reports both the truth and what each source would record)."""
+
+    model_config = STRICT
+    deaths_recorded_share: dict[str, float] = Field(
+        default_factory=lambda: {"central_med": 0.75},
+        description="Share of deaths the IOM Missing Migrants Project records, by corridor (0-1); corridors not "
+        "listed: 1.",
+        json_schema_extra={"source": "DOMAIN.md: only 66-85% of Central Med deaths recorded (one estimate); "
+                           "midpoint. Other corridors: assumption"})
 
 
 class Scenario(BaseModel):
@@ -123,6 +136,7 @@ class Scenario(BaseModel):
     enforcement: Enforcement = Field(default_factory=Enforcement)
     weather: Weather = Field(default_factory=Weather)
     information: Information = Field(default_factory=Information)
+    observation: Observation = Field(default_factory=Observation)
     unit_costs: UnitCosts = Field(default_factory=UnitCosts)
     interventions: dict[str, Intervention] = Field(
         default_factory=dict, description="Dated interventions by name: [interventions.NAME] with a kind.")

@@ -1,5 +1,7 @@
 """What people at each origin believe about each leg: its risk of death and its chance of being stopped.
 
+Prices and travel times are known exactly (adverts quote them); risks are believed.
+
 Beliefs are aggregated per origin and leg (nothing per migrant). Two channels move them each day: news of
 outcomes on the leg, arriving after a lag, pulls them towards what happened; smugglers' adverts, seen by a share
 of the people (the reach), pull them towards the rosy picture adverts paint. Online take-downs act on the reach.
@@ -20,14 +22,14 @@ class Beliefs:
         self.failure = np.tile(true_failure, (n_origins, 1))
         lag = config.feedback_lag_days + 1
         n_legs = len(true_risk)
-        # Ring buffer of daily outcomes per leg: departures, deaths, stopped (prevented + intercepted).
+        # Ring buffer of daily outcomes per leg: departures, deaths, stopped (prevented, intercepted, returned).
         self._news = np.zeros((lag, 3, n_legs))
 
     def hear_outcomes(self, day: int, leg_counts: np.ndarray) -> None:
         """Record today's outcomes; fold in those from `feedback_lag_days` ago."""
         slot = day % self._news.shape[0]
         self._news[slot] = (leg_counts[:, k.C_DEPARTED], leg_counts[:, k.C_DIED],
-                            leg_counts[:, k.C_PREVENTED] + leg_counts[:, k.C_INTERCEPTED])
+                            leg_counts[:, k.C_PREVENTED] + leg_counts[:, k.C_INTERCEPTED] + leg_counts[:, k.C_RETURNED])
         departed, died, stopped = self._news[(day + 1) % self._news.shape[0]]
         seen = departed > 0
         w = self.config.feedback_weight_per_day

@@ -51,11 +51,11 @@ def run_outcomes(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     """Scalar outcomes of one run over its recorded days (people unless the name says otherwise)."""
     daily = tables["daily_corridor"]
     sums = daily.groupby("corridor", sort=False)[
-        ["landings", "deaths", "intercepted", "prevented", "revenue_eur", "settled", "gone_home", "boats"]].sum()
+        ["crossings", "deaths", "intercepted", "prevented", "revenue_eur", "settled", "gone_home", "boats"]].sum()
     sums = sums.reindex(list(dict.fromkeys([*CORRIDORS, *sums.index])), fill_value=0.0)
     out: dict[str, float] = {}
     for c in CROSSING_CORRIDORS:
-        out[f"crossings.{c}"] = float(sums.at[c, "landings"])
+        out[f"crossings.{c}"] = float(sums.at[c, "crossings"])
     dest = _sum_by(tables.get("daily_destination"), "destination", "arrivals")
     for d in dest.index:
         out[f"arrivals.{d}"] = float(dest.get(d, 0.0))
@@ -280,12 +280,12 @@ def _complete_weeks(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_series(jobs: Sequence[Job], results: Sequence[RunResult]) -> pd.DataFrame:
-    """Long table `scenario, replicate, date, corridor, metric, value`: weekly crossings (landings) and deaths per
+    """Long table `scenario, replicate, date, corridor, metric, value`: weekly crossings and deaths per
     crossing corridor, and weekly deaths on all corridors (`corridor = total`)."""
     parts = []
     for job, result in zip(jobs, results, strict=True):
         daily = result.tables["daily_corridor"]
-        for metric, column in (("crossings", "landings"), ("deaths", "deaths")):
+        for metric, column in (("crossings", "crossings"), ("deaths", "deaths")):
             wide = daily.pivot_table(index="date", columns="corridor", values=column, aggfunc="sum")
             wide = wide.reindex(columns=list(CORRIDORS), fill_value=0.0).fillna(0.0)
             weekly = _complete_weeks(wide)

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .vocab import CORRIDORS, HUB_KINDS, MODE_LAND, MODES, PREFERRED_DESTINATIONS, SINK_KINDS, SOURCES
+from .vocab import CORRIDORS, HUB_KINDS, LEG_SOURCES, MODE_LAND, MODES, PREFERRED_DESTINATIONS, SINK_KINDS
 
 DATA_DIR = Path(__file__).parent / "data"
 HUB_COLUMNS = ("id", "name", "country", "lat", "lon", "kind", "source")
@@ -198,7 +198,7 @@ def _load_legs(path: Path, hub_index: dict[str, int]) -> tuple[pd.DataFrame, dic
         "leg_to": _codes(path, legs, "to", hub_index).astype(np.int32),
         "leg_mode": _codes(path, legs, "mode", MODES).astype(np.int8),
         "leg_corridor": _codes(path, legs, "corridor", CORRIDORS).astype(np.int8),
-        "observed_as": _codes(path, legs, "observed_as", SOURCES, blank_ok=True).astype(np.int8),
+        "observed_as": _codes(path, legs, "observed_as", LEG_SOURCES, blank_ok=True).astype(np.int8),
     }
     seen: dict[tuple[str, str], int] = {}
     for i, (frm, to, mode) in enumerate(zip(legs["from"], legs["to"], legs["mode"], strict=True)):

@@ -24,7 +24,8 @@ SINK_KINDS: tuple[str, ...] = ("destination", "outlet")
 CROSSING_CORRIDORS: tuple[str, ...] = (
     "eastern_med", "western_balkans", "central_med", "western_med", "channel", "other",
 )
-SOURCES: tuple[str, ...] = (
+# Sources that record crossings of legs (legs.csv `observed_as`), then sources the recorder derives otherwise.
+LEG_SOURCES: tuple[str, ...] = (
     "frontex_eastern_med_sea",
     "frontex_eastern_med_land",
     "frontex_western_balkans",
@@ -33,6 +34,7 @@ SOURCES: tuple[str, ...] = (
     "ho_small_boat",
     "uk_port_detection",
 )
+SOURCES: tuple[str, ...] = (*LEG_SOURCES, "calais_lorry_detections", "iom_missing_migrants")
 # Hub ids of the destination hubs; also the share columns of origins.csv, in this order.
 PREFERRED_DESTINATIONS: tuple[str, ...] = ("uk", "france", "germany", "italy", "spain", "other_eu")
 

@@ -122,12 +122,11 @@ def _lines(ax: Axes, wide: pd.DataFrame, by_corridor: bool = True) -> None:
 
 
 def arrivals_by_corridor(daily_corridor: pd.DataFrame) -> Figure:
-    """Crossings completed (landings) on the crossing corridors, weekly sums.
-
-    `landings` counts completed legs, so a corridor made of several legs counts a person once per leg."""
+    """Crossings on the crossing corridors, weekly sums: completions of the legs an observer records (a border
+    or a sea), so a person crossing one border counts once."""
     fig, (ax,) = _axes("Crossings completed by corridor (weekly)", "crossings per week")
     crossing = daily_corridor[daily_corridor["corridor"].isin(CROSSING_CORRIDORS)]
-    _lines(ax, _resample_sum(_wide(crossing, "landings"), WEEK))
+    _lines(ax, _resample_sum(_wide(crossing, "crossings"), WEEK))
     _finish(ax)
     return fig
 

@@ -23,9 +23,10 @@ class Recorder:
     """Preallocated [day, ...] arrays for the recorded days."""
 
     def __init__(self, net: Network, start_date: dt.date, days: int, scale: float, units: list[str],
-                 interventions: list[str]) -> None:
+                 interventions: list[str], deaths_recorded_share: dict[str, float]) -> None:
         self.net, self.start_date, self.days, self.scale, self.units = net, start_date, days, scale, tuple(units)
         self.interventions = tuple(interventions)
+        self.deaths_recorded_share = np.array([deaths_recorded_share.get(c, 1.0) for c in CORRIDORS])
         self.intervention_state = np.zeros((days, len(interventions), 2))  # intensity, boats seized
         self.market = np.zeros((days, len(CORRIDORS), len(MARKET_COLUMNS)))
         self.enforcement = np.zeros((days, len(units), len(ENFORCEMENT_COLUMNS)))
@@ -124,12 +125,17 @@ class Recorder:
         return self._long(self.states * self.scale, "people", k.STATE_NAMES, "state")
 
     def daily_observed(self) -> pd.DataFrame:
-        """What each source would record: crossings completed on its legs times the share it records."""
+        """What each source would record: crossings completed on its legs times the share it records; lorry
+        detections at Calais; deaths as far as the Missing Migrants Project records them."""
         net = self.net
         weights = np.zeros((net.n_legs, len(SOURCES)))
         seen = net.observed_as >= 0
         weights[np.flatnonzero(seen), net.observed_as[seen]] = net.observed_share[seen]
         recorded = self.leg[:, :, k.C_LANDED] @ weights * self.scale
+        lorry = (net.leg_mode == MODE_LORRY).astype(float)
+        recorded[:, SOURCES.index("calais_lorry_detections")] = self.leg[:, :, k.C_INTERCEPTED] @ lorry * self.scale
+        deaths_share = self.deaths_recorded_share[net.leg_corridor]
+        recorded[:, SOURCES.index("iom_missing_migrants")] = self.leg[:, :, k.C_DIED] @ deaths_share * self.scale
         return self._long(recorded, "recorded", SOURCES, "source")
 
     def monthly_leg(self) -> pd.DataFrame:

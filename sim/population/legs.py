@@ -1,7 +1,7 @@
 """The per-leg arrays the kernel reads each day, and the perceived costs of legs that choices rest on.
 
-In the foundation these come from the network's reference values; actors (smugglers, patrols, enforcement)
-will set them each day. Nothing here loops over migrants.
+They start at the network's reference values; each day the actors (smugglers, patrols) and the policy levers
+set them. Nothing here loops over migrants.
 """
 
 from dataclasses import dataclass
@@ -65,8 +65,8 @@ class LegInputs:
         return self.land_death + self.p_distress * (1.0 - self.p_rescue)
 
     def failure_probability(self) -> np.ndarray:
-        """Chance an attempt at each leg ends stopped on the beach or returned."""
-        return self.p_prevent + (1.0 - self.p_prevent) * self.p_intercept
+        """Chance an attempt at each leg ends stopped on the beach, intercepted, or returned after landing."""
+        return 1.0 - (1.0 - self.p_prevent) * (1.0 - self.p_intercept) * (1.0 - self.p_return)
 
 
 def perceived_costs(net: Network, legs: LegInputs, behaviour: Behaviour,
