@@ -92,10 +92,14 @@ class Market:
         by_leg = self.groups.groupby("leg").groups
         for e in self.paid:
             members = by_leg.get(int(e))
-            profit_per_group = (np.mean(members.get("profit_eur")) * 30.0) if members else 0.0
-            open_market = self.unmet[e] * model.legs.price[e] * 30.0 * 0.5
-            prospect = max(profit_per_group, open_market, 0.0)
-            if model.rng.random() < 1.0 - np.exp(-prospect / cfg.entry_profit_eur_per_month):
+            # A newcomer expects what the incumbents make, or, on a leg nobody serves, half the fares of the
+            # people left waiting; it enters when that beats what it needs to start.
+            if members:
+                prospect = float(np.mean(members.get("profit_eur"))) * 30.0
+            else:
+                prospect = self.unmet[e] * model.legs.price[e] * 30.0 * 0.5
+            excess = prospect - cfg.entry_profit_eur_per_month
+            if excess > 0 and model.rng.random() < 1.0 - np.exp(-excess / cfg.entry_profit_eur_per_month):
                 self._add_group(e, cfg.entry_members, 0, cfg.entry_cash_eur)
                 self.entries[e] += 1
 

@@ -61,8 +61,8 @@ class Smugglers(BaseModel):
     entry_check_days: int = param(
         14, "Days between market-entry checks on each paid leg (days).", "assumption", ge=1, le=365)
     entry_profit_eur_per_month: float = param(
-        50000.0, "Monthly profit a newcomer expects at which entry becomes likely (EUR/month).", "assumption",
-        gt=0)
+        50000.0, "Monthly profit a newcomer needs to enter; the chance of entry at a check rises with the "
+        "expected profit above it: 1 - exp(-excess / this) (EUR/month).", "assumption", gt=0)
     growth_share: float = param(
         0.5, "Share of its members a group recruits (or sheds) at each entry check when demand outruns (or "
         "falls far below) its capacity.", "assumption", ge=0, le=1)
