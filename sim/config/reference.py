@@ -120,6 +120,7 @@ def markdown() -> str:
     ]
     for row in rows() + intervention_rows():
         cells = [f"`{row.key}`", row.type, row.default, row.allowed, row.description, row.source]
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        # Whitespace normalised: docstrings keep their indentation on some Python versions and not others.
+        lines.append("| " + " | ".join(" ".join(c.replace("|", "\\|").split()) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
