@@ -1,17 +1,25 @@
 """The daily migrant step: one Numba kernel over a struct-of-arrays population.
 
 Everything the step needs is in this one module, because Numba's on-disk cache only tracks the file of the
-function it compiles. Hot loops are written flat; the only helpers take scalars (they inline for free).
+function it compiles. Hot loops are written flat; the only helpers take scalars (LLVM inlines them: asking Numba to
+inline them itself, inline="always", ran no faster and made the parallel step compile about 5 s longer).
 
 Randomness is counter-based: every draw is a hash of (seed, day, key, stream), so it does not depend on thread
 count, scheduling or the order of the arrays, and two scenarios run with one seed share their draws.
 
 The step has three phases so that boat places are granted without races:
-  A (parallel over fixed chunks): each migrant moves on, gives up, chooses a leg or requests a place;
+  A (parallel over fixed chunks): each migrant moves on, gives up, chooses a leg or requests a place; the rows of
+    people queueing for a place are written into their chunk's region of a requester list;
   B (serial, over requesters only): places on each paid leg go to a uniformly random subset of requesters
     (selection sampling), and granted people are grouped into boats of the day's load;
-  C (parallel over the same chunks): each boat's fate is drawn once and shared by all aboard.
+  C (parallel over the same chunks): each boat's fate is drawn once and shared by all aboard; people are counted
+    by state.
+Speed (see docs/performance.md): the search for a leg is skipped when today's cheapest candidate is beyond the
+budget (an exact bound computed once a day), logit weights are computed once per candidate, people on a leg are
+counted where they are handled, and phases B and C visit requesters only; results are unchanged.
 """
+
+import types
 
 import numpy as np
 from numba import njit, prange
@@ -25,6 +33,7 @@ STATE_NAMES = (
 )
 N_STATES = len(STATE_NAMES)
 FIRST_FINAL = ARRIVED
+assert FIRST_FINAL == DETAINED + 1 == 7  # phase C counts the seven active states one by one
 
 # Random streams: one per mechanism, so changing one mechanism leaves the others' draws alone.
 S_INFLOW, S_BUDGET_A, S_BUDGET_B, S_RISK_A, S_RISK_B, S_PREF = 1, 2, 3, 4, 5, 6
@@ -53,7 +62,7 @@ _M3 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _mix(z):
     z = z + _M1
     z = (z ^ (z >> np.uint64(30))) * _M2
@@ -61,7 +70,7 @@ def _mix(z):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def draw(seed, day, key, stream):
     """Uniform in [0, 1) from (seed, day, key, stream): splitmix64 applied in a chain."""
     h = _mix(np.uint64(seed) ^ np.uint64(stream))
@@ -127,6 +136,39 @@ def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, sta
     return start + count
 
 
+@njit(cache=True)
+def _cheapest_prices(price, out_start, out_legs, leg_to, togo):
+    """Today's cheapest prices out of each hub, to skip the per-person search when nothing is affordable.
+
+    any_leg[h]: the cheapest leg out of h. For each origin, preference and hub, among legs that bring people closer
+    to a destination: the cheapest price (first), the hub it leads to (first_to), and the cheapest price of a leg
+    leading elsewhere (second). The cheapest candidate for someone who came from `back` costs first if
+    back != first_to, else second; a budget below it leaves no candidate.
+    """
+    n_o, n_p, n_hubs = togo.shape[0], togo.shape[1], out_start.shape[0] - 1
+    any_leg = np.full(n_hubs, np.inf)
+    first = np.full((n_o, n_p, n_hubs), np.inf)
+    first_to = np.full((n_o, n_p, n_hubs), -1, np.int64)
+    second = np.full((n_o, n_p, n_hubs), np.inf)
+    for h in range(n_hubs):
+        for k in range(out_start[h], out_start[h + 1]):
+            if price[out_legs[k]] < any_leg[h]:
+                any_leg[h] = price[out_legs[k]]
+        for o in range(n_o):
+            for p in range(n_p):
+                for k in range(out_start[h], out_start[h + 1]):
+                    e = out_legs[k]
+                    if togo[o, p, leg_to[e]] < togo[o, p, h] and price[e] < first[o, p, h]:
+                        first[o, p, h] = price[e]
+                        first_to[o, p, h] = leg_to[e]
+                for k in range(out_start[h], out_start[h + 1]):
+                    e = out_legs[k]
+                    if togo[o, p, leg_to[e]] < togo[o, p, h] and leg_to[e] != first_to[o, p, h] and (
+                            price[e] < second[o, p, h]):
+                        second[o, p, h] = price[e]
+    return any_leg, first, first_to, second
+
+
 def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left, days_waiting, budget,
           risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink, hub_can_settle, hub_earn,
           price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death, p_return, removal,
@@ -138,9 +180,19 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
     package = max(np.int64(params[7]), 1)
     n_chunks = leg_counts.shape[0]
     n_legs = leg_from.shape[0]
+    cheapest_any, onward_first, onward_first_to, onward_second = _cheapest_prices(price, out_start, out_legs, leg_to,
+                                                                                   togo)
+    max_out = 1
+    for h in range(out_start.shape[0] - 1):
+        max_out = max(max_out, out_start[h + 1] - out_start[h])
+    requesters = np.empty(n, np.int32)  # per chunk, from c * CHUNK: the people queueing at a coast after phase A
+    n_requesters = np.zeros(n_chunks, np.int64)
 
     # Phase A: move, give up, choose, request.
     for c in prange(n_chunks):
+        queued = c * CHUNK
+        cand = np.empty(max_out, np.int64)  # a person's candidate legs and their costs, then weights
+        weight = np.empty(max_out)
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             s = state[i]
             if s >= FIRST_FINAL:
@@ -150,6 +202,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                 e = leg[i]
                 if days_left[i] > 1:
                     days_left[i] -= 1
+                    leg_counts[c, e, C_ON_LEG] += 1
                     continue
                 h = leg_to[e]
                 leg_counts[c, e, C_LANDED] += 1
@@ -187,10 +240,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
             h = hub[i]
             o = origin[i]
             # The cheapest onward price tells how far the budget falls short.
-            cheapest = np.inf
-            for k in range(out_start[h], out_start[h + 1]):
-                if price[out_legs[k]] < cheapest:
-                    cheapest = price[out_legs[k]]
+            cheapest = cheapest_any[h]
             shortfall = 0.0
             if cheapest > budget[i] and cheapest > 0.0:
                 shortfall = (cheapest - budget[i]) / max(cheapest, 1.0)
@@ -212,6 +262,8 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                     leg[i] = -1
                     continue
                 leg_counts[c, leg[i], C_WAITING] += 1
+                requesters[queued] = i
+                queued += 1
                 continue
             # Choose the next leg by a logit over affordable legs that bring the person closer (in perceived
             # cost to go) to a destination: perceived cost of the leg plus cost to go. Only onward legs are
@@ -222,33 +274,37 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
             p = pref[i]
             here = togo[o, p, h]
             back = prev_hub[i]
-            for k in range(out_start[h], out_start[h + 1]):
-                e = out_legs[k]
-                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
-                    v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
-                    if v < best:
-                        best = v
+            cheapest_candidate = onward_first[o, p, h] if onward_first_to[o, p, h] != back else onward_second[o, p, h]
+            n_cand = 0
+            if budget[i] >= cheapest_candidate:  # else nothing is affordable: skip the search
+                for k in range(out_start[h], out_start[h + 1]):
+                    e = out_legs[k]
+                    if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
+                        v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
+                        cand[n_cand] = e
+                        weight[n_cand] = v
+                        n_cand += 1
+                        if v < best:
+                            best = v
             if best == np.inf:
                 budget[i] += hub_earn[h]
                 days_waiting[i] += 1
                 hub_counts[c, h, H_WAITING] += 1
                 state[i] = WAITING
                 continue
-            total = 0.0
-            for k in range(out_start[h], out_start[h + 1]):
-                e = out_legs[k]
-                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
-                    v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
-                    total += np.exp((best - v) / choice_scale)
-            u = draw(seed, day, mid, S_CHOICE) * total
-            chosen = -1
-            acc = 0.0
-            for k in range(out_start[h], out_start[h + 1]):
-                e = out_legs[k]
-                if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
-                    v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
-                    acc += np.exp((best - v) / choice_scale)
-                    chosen = e
+            if n_cand == 1:
+                chosen = cand[0]  # its weight is 1 (or NaN): chosen whatever the draw
+            else:
+                total = 0.0
+                for j in range(n_cand):
+                    weight[j] = np.exp((best - weight[j]) / choice_scale)
+                    total += weight[j]
+                u = draw(seed, day, mid, S_CHOICE) * total
+                chosen = -1
+                acc = 0.0
+                for j in range(n_cand):
+                    acc += weight[j]
+                    chosen = cand[j]
                     if u < acc:
                         break
             leg[i] = chosen
@@ -270,9 +326,13 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                     continue
                 state[i] = TRAVELLING
                 days_left[i] = travel_days[chosen]
+                leg_counts[c, chosen, C_ON_LEG] += 1
             else:
                 state[i] = AT_COAST
                 leg_counts[c, chosen, C_WAITING] += 1
+                requesters[queued] = i
+                queued += 1
+        n_requesters[c] = queued - c * CHUNK
 
     # Phase B (serial): grant places by selection sampling, in array order (which is id order).
     requests = np.zeros(n_legs, np.int64)
@@ -287,67 +347,96 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
             if draw(seed, day, e, S_PLACES) < x - np.floor(x):
                 places_left[e] += 1
     granted = np.zeros(n_legs, np.int64)
-    for i in range(n):
-        if state[i] != AT_COAST:
-            continue
-        e = leg[i]
-        if places_left[e] > 0 and draw(seed, day, ids[i], S_GRANT) * requests[e] < places_left[e]:
-            places_left[e] -= 1
-            state[i] = BOARDING
-            days_left[i] = np.int16(granted[e] * scale / load[e])  # boat number on this leg today
-            granted[e] += 1
-        requests[e] -= 1
+    for c in range(n_chunks):
+        for j in range(c * CHUNK, c * CHUNK + n_requesters[c]):
+            i = requesters[j]
+            e = leg[i]
+            if places_left[e] > 0 and draw(seed, day, ids[i], S_GRANT) * requests[e] < places_left[e]:
+                places_left[e] -= 1
+                state[i] = BOARDING
+                days_left[i] = np.int16(granted[e] * scale / load[e])  # boat number on this leg today
+                granted[e] += 1
+            requests[e] -= 1
     for e in range(n_legs):
         boats[e] = np.ceil(granted[e] * scale / load[e] - 1e-9) if granted[e] > 0 else 0.0
 
     # Phase C: each boat's fate is drawn once (keyed by leg and boat) and shared by all aboard.
     for c in prange(n_chunks):
+        for j in range(c * CHUNK, c * CHUNK + n_requesters[c]):
+            i = requesters[j]
+            if state[i] != BOARDING:
+                continue
+            e = leg[i]
+            key = np.int64(e) * 1048576 + days_left[i]
+            if attempts[i] % package == 0:  # one payment covers `package` attempts
+                budget[i] -= price[e]
+                leg_revenue[c, e] += price[e]
+            leg_counts[c, e, C_DEPARTED] += 1
+            leg_counts[c, e, C_WAITING] -= 1
+            days_waiting[i] = 0
+            if draw(seed, day, key, S_PREVENT) < p_prevent[e]:
+                leg_counts[c, e, C_PREVENTED] += 1
+                attempts[i] = min(attempts[i] + 1, 127)
+                state[i] = RETURNED
+                leg[i] = -1
+                days_left[i] = 0
+            elif draw(seed, day, key, S_INTERCEPT) < p_intercept[e]:
+                leg_counts[c, e, C_INTERCEPTED] += 1
+                attempts[i] = min(attempts[i] + 1, 127)
+                state[i] = DETAINED
+                leg[i] = -1
+                days_left[i] = np.int16(detention)
+                if detention < 1.0:
+                    state[i] = RETURNED
+            elif draw(seed, day, key, S_DISTRESS) >= p_distress[e]:
+                state[i] = AT_SEA
+                days_left[i] = travel_days[e]
+                leg_counts[c, e, C_ON_LEG] += 1
+            elif draw(seed, day, key, S_RESCUE) < p_rescue[e]:
+                leg_counts[c, e, C_RESCUED] += 1
+                state[i] = AT_SEA
+                days_left[i] = travel_days[e]
+                leg_counts[c, e, C_ON_LEG] += 1
+            else:
+                leg_counts[c, e, C_DIED] += 1
+                state[i] = DEAD
+                leg[i] = -1
+                days_left[i] = 0
+        # People by state at the end of the day: a branch-free count that the compiler vectorises.
+        n0 = n1 = n2 = n3 = n4 = n5 = n6 = 0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             s = state[i]
-            if s == BOARDING:
-                e = leg[i]
-                key = np.int64(e) * 1048576 + days_left[i]
-                if attempts[i] % package == 0:  # one payment covers `package` attempts
-                    budget[i] -= price[e]
-                    leg_revenue[c, e] += price[e]
-                leg_counts[c, e, C_DEPARTED] += 1
-                leg_counts[c, e, C_WAITING] -= 1
-                days_waiting[i] = 0
-                if draw(seed, day, key, S_PREVENT) < p_prevent[e]:
-                    leg_counts[c, e, C_PREVENTED] += 1
-                    attempts[i] = min(attempts[i] + 1, 127)
-                    state[i] = RETURNED
-                    leg[i] = -1
-                    days_left[i] = 0
-                elif draw(seed, day, key, S_INTERCEPT) < p_intercept[e]:
-                    leg_counts[c, e, C_INTERCEPTED] += 1
-                    attempts[i] = min(attempts[i] + 1, 127)
-                    state[i] = DETAINED
-                    leg[i] = -1
-                    days_left[i] = np.int16(detention)
-                    if detention < 1.0:
-                        state[i] = RETURNED
-                elif draw(seed, day, key, S_DISTRESS) >= p_distress[e]:
-                    state[i] = AT_SEA
-                    days_left[i] = travel_days[e]
-                elif draw(seed, day, key, S_RESCUE) < p_rescue[e]:
-                    leg_counts[c, e, C_RESCUED] += 1
-                    state[i] = AT_SEA
-                    days_left[i] = travel_days[e]
-                else:
-                    leg_counts[c, e, C_DIED] += 1
-                    state[i] = DEAD
-                    leg[i] = -1
-                    days_left[i] = 0
-                s = state[i]
-            if s < FIRST_FINAL:
-                state_counts[c, s] += 1
-                if s == TRAVELLING or s == AT_SEA:
-                    leg_counts[c, leg[i], C_ON_LEG] += 1
+            n0 += s == WAITING
+            n1 += s == TRAVELLING
+            n2 += s == AT_COAST
+            n3 += s == BOARDING
+            n4 += s == AT_SEA
+            n5 += s == RETURNED
+            n6 += s == DETAINED
+        state_counts[c, WAITING] += n0
+        state_counts[c, TRAVELLING] += n1
+        state_counts[c, AT_COAST] += n2
+        state_counts[c, BOARDING] += n3
+        state_counts[c, AT_SEA] += n4
+        state_counts[c, RETURNED] += n5
+        state_counts[c, DETAINED] += n6
 
 
-step_serial = njit(cache=True)(_step)
-step_parallel = njit(cache=True, parallel=True)(_step)
+def _renamed(fn, name):
+    """A copy of `fn` under another name, so that it gets a cache entry of its own.
+
+    Numba names a function's cache entry after its qualified name and line, and keys it by signature and bytecode,
+    not by compile options (numba issue #6845). Compiling `_step` itself both serial and parallel with cache=True
+    stored both under one entry: whichever was saved first was loaded for both, so the "parallel" kernel ran on
+    one thread (measured: no speed-up from 2 threads, CPU time equal to wall time).
+    """
+    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = name
+    return copy
+
+
+step_serial = njit(cache=True)(_renamed(_step, "step_serial"))
+step_parallel = njit(cache=True, parallel=True)(_renamed(_step, "step_parallel"))
 
 
 @njit(cache=True)
