@@ -105,6 +105,7 @@ class RouteModel(mesa.Model):
     def _act(self) -> None:
         """The actors' turn: enforcement strikes, groups plan, patrols respond, the sea sets the odds."""
         self.interventions.apply()
+        self.market.refresh()
         units = self.agents_by_type.get(EnforcementUnit)
         if units is not None:
             units.shuffle_do("step_day")

@@ -33,11 +33,10 @@ class EnforcementUnit(mesa.Agent):
         self.today = dict.fromkeys(COUNTERS, 0.0)
 
     def targets(self) -> list[SmugglingGroup]:
-        groups = self.model.agents_by_type.get(SmugglingGroup)
-        if groups is None:
-            return []
+        """Today's groups on the unit's corridors."""
         corridor = self.model.net.leg_corridor
-        return list(groups.select(lambda g: corridor[g.leg] in self.corridors))
+        return [g for leg, members in self.model.market.by_leg.items() if corridor[leg] in self.corridors
+                for g in members]
 
     def investigate(self) -> None:
         """Mount today's operations: arrests and seizures."""

@@ -40,6 +40,7 @@ class Market:
                 group = self._add_group(e, members, stock, cash=0.0)
                 group.expected_launches = launches / n_groups
                 group.cash_eur = group.working_capital(members * group.member_cost())
+        self.refresh()
 
     def _add_group(self, leg: int, members: int, boats: int, cash: float) -> SmugglingGroup:
         uses_boats = self.model.net.leg_mode[leg] != MODE_LORRY
@@ -47,24 +48,31 @@ class Market:
         group.price_eur = float(self.model.net.price_eur[leg])
         return group
 
+    def refresh(self) -> None:
+        """Today's groups by leg (plain lists, in the groups' order of creation): built once a day, before anyone
+        acts, and shared by enforcement, planning, settling and adverts."""
+        self.by_leg: dict[int, list[SmugglingGroup]] = {}
+        for group in self.groups:
+            self.by_leg.setdefault(group.leg, []).append(group)
+
     def plan(self, launch_ok: np.ndarray) -> None:
         """Groups share demand, set prices and plan launches; offers are written into the model's leg arrays."""
         net, legs = self.model.net, self.model.legs
         legs.places[self.paid] = 0.0
-        for leg, members in self.groups.groupby("leg").groups.items():
-            capacity = np.array(members.get("capacity"), float)
+        for leg, members in self.by_leg.items():
+            capacity = np.array([g.capacity for g in members])
             share = capacity / capacity.sum() if capacity.sum() > 0 else np.full(len(members), 1.0 / len(members))
             for group, s in zip(members, share, strict=True):
                 group.receive()
                 group.demand = self.demand[leg] * s
                 group.set_price(net.price_eur[leg], net.people_per_boat[leg])
                 group.plan_launches(net.people_per_boat[leg], bool(launch_ok[leg]))
-            launches = np.array(members.get("launches"), float)
-            loads = np.array(members.get("load"), float)
-            places = launches * loads
+            launches = np.array([g.launches for g in members], float)
+            places = launches * np.array([g.load for g in members])
             legs.places[leg] = places.sum() * self.model.policy.places_factor[leg]
             legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else net.people_per_boat[leg]
-            legs.price[leg] = float(np.average(members.get("price_eur"), weights=np.maximum(capacity, 1e-9)))
+            prices = np.array([g.price_eur for g in members])
+            legs.price[leg] = float(np.average(prices, weights=np.maximum(capacity, 1e-9)))
 
     def settle(self, leg_counts: np.ndarray, revenue: np.ndarray, boats: np.ndarray, scale: float,
                launch_ok: np.ndarray) -> None:
@@ -72,15 +80,19 @@ class Market:
         wanted = (leg_counts[:, k.C_WAITING] + leg_counts[:, k.C_DEPARTED]) * scale
         self.demand[:] = wanted
         self.unmet += 0.1 * (leg_counts[:, k.C_WAITING] * scale - self.unmet)
-        for leg, members in self.groups.groupby("leg").groups.items():
-            launches = np.array(members.get("launches"), float)
-            places = launches * np.array(members.get("load"), float)
-            total = places.sum()
+        leaving = []
+        for leg, members in self.by_leg.items():
+            launches = np.array([g.launches for g in members], float)
+            places = launches * np.array([g.load for g in members])
+            total, launched = places.sum(), launches.sum()
             for group, lau, pl in zip(members, launches, places, strict=True):
                 share = pl / total if total > 0 else 0.0
-                used = int(round(boats[leg] * lau / launches.sum())) if launches.sum() > 0 else 0
+                used = int(round(boats[leg] * lau / launched)) if launched > 0 else 0
                 group.settle(revenue[leg] * scale * share, min(used, int(lau)), bool(launch_ok[leg]))
-        self.groups.select(lambda g: g.should_exit()).do("remove")
+                if group.should_exit():
+                    leaving.append(group)
+        for group in leaving:
+            group.remove()
 
     def enter(self) -> None:
         """Every few weeks groups resize, and new groups may enter a paid leg: more likely the more profit is
@@ -89,13 +101,13 @@ class Market:
         if model.day % cfg.entry_check_days:
             return
         self.groups.shuffle_do("adjust_size")
-        by_leg = self.groups.groupby("leg").groups
+        self.refresh()
         for e in self.paid:
-            members = by_leg.get(int(e))
+            members = self.by_leg.get(int(e))
             # A newcomer expects what the incumbents make, or, on a leg nobody serves, half the fares of the
             # people left waiting; it enters when that beats what it needs to start.
             if members:
-                prospect = float(np.mean(members.get("profit_eur"))) * 30.0
+                prospect = float(np.mean([g.profit_eur for g in members])) * 30.0
             else:
                 prospect = self.unmet[e] * model.legs.price[e] * 30.0 * 0.5
             excess = prospect - cfg.entry_profit_eur_per_month
@@ -107,7 +119,7 @@ class Market:
         """[origin, leg]: share of each origin's people who see adverts for each leg today."""
         reach = self.model.config.smugglers.advert_reach
         n = np.zeros(self.model.net.n_legs)
-        for leg, members in self.groups.groupby("leg").groups.items():
+        for leg, members in self.by_leg.items():
             n[leg] = len(members)
         per_leg = 1.0 - (1.0 - reach) ** n
         return per_leg * self.model.policy.advert_factor

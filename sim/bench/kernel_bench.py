@@ -16,7 +16,7 @@ from numba import njit, prange
 from sim.population import kernel
 from sim.population.population import FIELDS
 
-ARRAY_NAMES = tuple(name for name in FIELDS if name != "entry_day")  # the step's argument order
+ARRAY_NAMES = tuple(FIELDS)  # the step's argument order
 
 
 @dataclass
@@ -151,7 +151,8 @@ def with_threads(count: int, run: Callable[[], float]) -> Callable[[], float]:
 
 
 @njit(parallel=True, cache=True)
-def floor_step(n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left, days_waiting, budget, risk_av):
+def floor_step(n, ids, origin, pref, state, attempts, paid_left, hub, prev_hub, leg, paid_leg, days_left, days_waiting,
+               budget, risk_av):
     """The machine's floor for a day: read every state array and write those the kernel writes, trivially.
 
     Same chunking as the kernel; no branches, no random numbers. The writes flip a low bit (so they cannot be
@@ -160,13 +161,15 @@ def floor_step(n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_l
     n_chunks = (n + kernel.CHUNK - 1) // kernel.CHUNK
     for c in prange(n_chunks):
         for i in range(c * kernel.CHUNK, min(n, (c + 1) * kernel.CHUNK)):
-            x = (ids[i] + origin[i] + pref[i] + attempts[i] + hub[i] + prev_hub[i] + leg[i] + days_left[i]
-                 + days_waiting[i]) & 1
+            x = (ids[i] + origin[i] + pref[i] + attempts[i] + paid_left[i] + hub[i] + prev_hub[i] + leg[i]
+                 + paid_leg[i] + days_left[i] + days_waiting[i]) & 1
             state[i] = state[i] ^ np.int8(x)
             attempts[i] = attempts[i] ^ np.int8(1)
+            paid_left[i] = paid_left[i] ^ np.int8(1)
             hub[i] = hub[i] ^ np.int16(1)
             prev_hub[i] = prev_hub[i] ^ np.int16(1)
             leg[i] = leg[i] ^ np.int16(1)
+            paid_leg[i] = paid_leg[i] ^ np.int16(1)
             days_left[i] = days_left[i] ^ np.int16(1)
             days_waiting[i] = days_waiting[i] ^ np.int16(1)
             budget[i] = budget[i] * np.float32(0.5) + risk_av[i] * np.float32(x)
@@ -180,5 +183,5 @@ def run_floor(state: KernelState) -> float:
 
 
 def bytes_touched() -> int:
-    """Bytes of persistent state the step reads per person (all arrays but entry_day)."""
+    """Bytes of persistent state the step reads per person."""
     return sum(np.dtype(FIELDS[name]).itemsize for name in ARRAY_NAMES)

@@ -50,10 +50,11 @@ class Recorder:
 
     def record_actors(self, day: int, groups: Iterable, units: list) -> None:
         """Store one recorded day's state of the market (per corridor) and the enforcement units' counters."""
-        corridor = self.net.leg_corridor
-        for g in groups:
-            self.market[day, corridor[g.leg]] += (1, g.members, max(g.boats, 0), max(g.engines, 0),
-                                                  sum(n for _, n in g.on_order), g.cash_eur)
+        rows = [(g.leg, 1, g.members, max(g.boats, 0), max(g.engines, 0), sum(n for _, n in g.on_order), g.cash_eur)
+                for g in groups]
+        if rows:
+            table = np.array(rows, float)
+            np.add.at(self.market[day], self.net.leg_corridor[table[:, 0].astype(int)], table[:, 1:])
         for u, unit in enumerate(units):
             self.enforcement[day, u] = [*(unit.today[c] for c in COUNTERS), unit.queued]
 

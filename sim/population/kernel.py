@@ -104,8 +104,8 @@ def costs_to_go(cost, leg_from, leg_to, sink_value, n_hubs):
 
 
 @njit(cache=True)
-def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, state, attempts, hub, prev_hub, leg,
-          days_left, days_waiting, entry_day, budget, risk_av, origin_hub, pref_cdf, budget_mu, budget_sigma,
+def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, state, attempts, paid_left, hub, prev_hub,
+          leg, paid_leg, days_left, days_waiting, budget, risk_av, origin_hub, pref_cdf, budget_mu, budget_sigma,
           risk_sigma):
     """Write `count` new migrants of one origin at positions start.. with ids first_id..; return next free."""
     for k in range(count):
@@ -120,12 +120,13 @@ def spawn(seed, day, start, count, origin_code, first_id, ids, origin, pref, sta
         pref[i] = p
         state[i] = WAITING
         attempts[i] = 0
+        paid_left[i] = 0
         hub[i] = origin_hub[origin_code]
         prev_hub[i] = -1
         leg[i] = -1
+        paid_leg[i] = -1
         days_left[i] = 0
         days_waiting[i] = 0
-        entry_day[i] = day
         # Box-Muller normals for the lognormal budget and risk aversion.
         r = np.sqrt(-2.0 * np.log(1.0 - draw(seed, day, mid, S_BUDGET_A)))
         z = r * np.cos(2.0 * np.pi * draw(seed, day, mid, S_BUDGET_B))
@@ -169,11 +170,11 @@ def _cheapest_prices(price, out_start, out_legs, leg_to, togo):
     return any_leg, first, first_to, second
 
 
-def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left, days_waiting, budget,
-          risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink, hub_can_settle, hub_earn,
-          price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death, p_return, removal,
-          cost_base, cost_risk, togo, params, leg_counts, leg_revenue, hub_counts, state_counts, dest_origin_counts,
-          boats):
+def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hub, prev_hub, leg, paid_leg, days_left,
+          days_waiting, budget, risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink,
+          hub_can_settle, hub_earn, price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death,
+          p_return, removal, cost_base, cost_risk, togo, params, leg_counts, leg_revenue, hub_counts, state_counts,
+          dest_origin_counts, boats):
     """Advance every active migrant by one day. Counters are per chunk ([chunk, ...]) and summed by the caller."""
     gu_base, gu_wait, gu_att, gu_short, settle_share, choice_scale, detention = (
         params[0], params[1], params[2], params[3], params[4], params[5], params[6])
@@ -257,7 +258,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                 continue
             if s == AT_COAST:
                 days_waiting[i] += 1
-                if attempts[i] % package == 0 and price[leg[i]] > budget[i]:
+                if not (paid_leg[i] == leg[i] and paid_left[i] > 0) and price[leg[i]] > budget[i]:
                     state[i] = WAITING  # the price rose beyond the budget: leave the queue, think again
                     leg[i] = -1
                     continue
@@ -275,12 +276,15 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
             here = togo[o, p, h]
             back = prev_hub[i]
             cheapest_candidate = onward_first[o, p, h] if onward_first_to[o, p, h] != back else onward_second[o, p, h]
+            # A paid-up package of attempts on a leg from here makes that leg free for this person.
+            packaged = paid_leg[i] if paid_left[i] > 0 and paid_leg[i] >= 0 and leg_from[paid_leg[i]] == h else -1
             n_cand = 0
-            if budget[i] >= cheapest_candidate:  # else nothing is affordable: skip the search
+            if budget[i] >= cheapest_candidate or packaged >= 0:  # else nothing is affordable: skip the search
                 for k in range(out_start[h], out_start[h + 1]):
                     e = out_legs[k]
-                    if price[e] <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
-                        v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]]
+                    fare = 0.0 if e == packaged else price[e]
+                    if fare <= budget[i] and togo[o, p, leg_to[e]] < here and leg_to[e] != back:
+                        v = cost_base[o, e] + ra * cost_risk[o, e] + togo[o, p, leg_to[e]] - (price[e] - fare)
                         cand[n_cand] = e
                         weight[n_cand] = v
                         n_cand += 1
@@ -308,7 +312,6 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                     if u < acc:
                         break
             leg[i] = chosen
-            prev_hub[i] = h
             if leg_mode[chosen] == MODE_LAND:
                 budget[i] -= price[chosen]
                 leg_revenue[c, chosen] += price[chosen]
@@ -325,6 +328,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                     leg[i] = -1
                     continue
                 state[i] = TRAVELLING
+                prev_hub[i] = h
                 days_left[i] = travel_days[chosen]
                 leg_counts[c, chosen, C_ON_LEG] += 1
             else:
@@ -368,9 +372,13 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                 continue
             e = leg[i]
             key = np.int64(e) * 1048576 + days_left[i]
-            if attempts[i] % package == 0:  # one payment covers `package` attempts
+            if paid_leg[i] == e and paid_left[i] > 0:  # an attempt already paid for in a package
+                paid_left[i] -= 1
+            else:  # one payment covers `package` attempts on this leg
                 budget[i] -= price[e]
                 leg_revenue[c, e] += price[e]
+                paid_leg[i] = e
+                paid_left[i] = package - 1
             leg_counts[c, e, C_DEPARTED] += 1
             leg_counts[c, e, C_WAITING] -= 1
             days_waiting[i] = 0
@@ -390,11 +398,13 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, hub, prev_hub
                     state[i] = RETURNED
             elif draw(seed, day, key, S_DISTRESS) >= p_distress[e]:
                 state[i] = AT_SEA
+                prev_hub[i] = hub[i]
                 days_left[i] = travel_days[e]
                 leg_counts[c, e, C_ON_LEG] += 1
             elif draw(seed, day, key, S_RESCUE) < p_rescue[e]:
                 leg_counts[c, e, C_RESCUED] += 1
                 state[i] = AT_SEA
+                prev_hub[i] = hub[i]
                 days_left[i] = travel_days[e]
                 leg_counts[c, e, C_ON_LEG] += 1
             else:
@@ -440,8 +450,8 @@ step_parallel = njit(cache=True, parallel=True)(_renamed(_step, "step_parallel")
 
 
 @njit(cache=True)
-def compact(n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left, days_waiting, entry_day, budget,
-            risk_av):
+def compact(n, ids, origin, pref, state, attempts, paid_left, hub, prev_hub, leg, paid_leg, days_left, days_waiting,
+            budget, risk_av):
     """Drop people in final states, keeping the order of the rest (so array order stays id order)."""
     j = 0
     for i in range(n):
@@ -452,12 +462,13 @@ def compact(n, ids, origin, pref, state, attempts, hub, prev_hub, leg, days_left
                 pref[j] = pref[i]
                 state[j] = state[i]
                 attempts[j] = attempts[i]
+                paid_left[j] = paid_left[i]
                 hub[j] = hub[i]
                 prev_hub[j] = prev_hub[i]
                 leg[j] = leg[i]
+                paid_leg[j] = paid_leg[i]
                 days_left[j] = days_left[i]
                 days_waiting[j] = days_waiting[i]
-                entry_day[j] = entry_day[i]
                 budget[j] = budget[i]
                 risk_av[j] = risk_av[i]
             j += 1

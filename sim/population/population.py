@@ -18,12 +18,13 @@ FIELDS: dict[str, type] = {
     "pref": np.int8,
     "state": np.int8,
     "attempts": np.int8,
+    "paid_left": np.int8,
     "hub": np.int16,
     "prev_hub": np.int16,
     "leg": np.int16,
+    "paid_leg": np.int16,
     "days_left": np.int16,
     "days_waiting": np.int16,
-    "entry_day": np.int16,
     "budget": np.float32,
     "risk_av": np.float32,
 }
@@ -76,8 +77,8 @@ class Population:
         self.next_id += count
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
-        """The arrays the step takes, in its argument order (ids .. risk_av, without entry_day)."""
-        return tuple(self.arrays[k][: self.n] for k in FIELDS if k != "entry_day")
+        """The arrays the step takes, in its argument order (that of FIELDS)."""
+        return tuple(self.arrays[k][: self.n] for k in FIELDS)
 
     def note_finals(self, count: int) -> None:
         """Record people who reached a final state today; compact when they are a large share of the rows."""

@@ -56,16 +56,23 @@ def _give_up(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> bool
     return True
 
 
+def _holds_package(a: dict, i: int, e: int) -> bool:
+    """Whether the person has attempts left from a payment for leg e."""
+    return e >= 0 and a["paid_leg"][i] == e and a["paid_left"][i] > 0
+
+
 def _choose(seed: int, day: int, a: dict, net: dict, i: int) -> int:
     """Logit choice among affordable onward legs (not back to the previous hub); -1 if there is none."""
     h = int(a["hub"][i])
     togo = net["togo"][int(a["origin"][i]), int(a["pref"][i])]
-    legs = [e for e in net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
-            if net["price"][e] <= a["budget"][i] and togo[net["leg_to"][e]] < togo[h]
-            and net["leg_to"][e] != a["prev_hub"][i]]
+    packaged = int(a["paid_leg"][i]) if _holds_package(a, i, int(a["paid_leg"][i])) else -1
+    fare = {e: 0.0 if e == packaged else net["price"][e]
+            for e in net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]}
+    legs = [e for e, f in fare.items()
+            if f <= a["budget"][i] and togo[net["leg_to"][e]] < togo[h] and net["leg_to"][e] != a["prev_hub"][i]]
     if not legs:
         return -1
-    costs = [_cost(a, net, i, e) for e in legs]
+    costs = [_cost(a, net, i, e) - (net["price"][e] - fare[e]) for e in legs]
     best = min(costs)
     weights = [math.exp((best - c) / net["params"][5]) for c in costs]
     u = draw(seed, day, int(a["ids"][i]), k.S_CHOICE) * sum(weights)
@@ -120,7 +127,7 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
     if s == k.AT_COAST:
         a["days_waiting"][i] += 1
         e = a["leg"][i]
-        if a["attempts"][i] % max(int(net["params"][7]), 1) == 0 and net["price"][e] > a["budget"][i]:
+        if not _holds_package(a, i, e) and net["price"][e] > a["budget"][i]:
             a["state"][i], a["leg"][i] = k.WAITING, -1
             return
         out["leg"][e, k.C_WAITING] += 1
@@ -132,7 +139,7 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
         out["hub"][a["hub"][i], k.H_WAITING] += 1
         a["state"][i] = k.WAITING
         return
-    a["leg"][i], a["prev_hub"][i] = e, a["hub"][i]
+    a["leg"][i] = e
     if net["leg_mode"][e] == k.MODE_LAND:
         a["budget"][i] -= net["price"][e]
         out["revenue"][e] += net["price"][e]
@@ -147,7 +154,7 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
             a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
             a["state"][i], a["leg"][i] = k.RETURNED, -1
             return
-        a["state"][i], a["days_left"][i] = k.TRAVELLING, net["travel_days"][e]
+        a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.TRAVELLING, net["travel_days"][e], a["hub"][i]
     else:
         a["state"][i] = k.AT_COAST
         out["leg"][e, k.C_WAITING] += 1
@@ -157,9 +164,12 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     """Phase C for one granted person: the fate of their boat, shared by all aboard."""
     e = int(a["leg"][i])
     key = e * 1048576 + int(a["days_left"][i])
-    if a["attempts"][i] % max(int(net["params"][7]), 1) == 0:
+    if _holds_package(a, i, e):
+        a["paid_left"][i] -= 1
+    else:
         a["budget"][i] -= net["price"][e]
         out["revenue"][e] += net["price"][e]
+        a["paid_leg"][i], a["paid_left"][i] = e, max(int(net["params"][7]), 1) - 1
     out["leg"][e, k.C_DEPARTED] += 1
     out["leg"][e, k.C_WAITING] -= 1
     a["days_waiting"][i] = 0
@@ -174,10 +184,10 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
         a["leg"][i], a["days_left"][i] = -1, int(detention)
         a["state"][i] = k.DETAINED if detention >= 1 else k.RETURNED
     elif draw(seed, day, key, k.S_DISTRESS) >= net["p_distress"][e]:
-        a["state"][i], a["days_left"][i] = k.AT_SEA, net["travel_days"][e]
+        a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.AT_SEA, net["travel_days"][e], a["hub"][i]
     elif draw(seed, day, key, k.S_RESCUE) < net["p_rescue"][e]:
         out["leg"][e, k.C_RESCUED] += 1
-        a["state"][i], a["days_left"][i] = k.AT_SEA, net["travel_days"][e]
+        a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.AT_SEA, net["travel_days"][e], a["hub"][i]
     else:
         out["leg"][e, k.C_DIED] += 1
         a["state"][i], a["leg"][i], a["days_left"][i] = k.DEAD, -1, 0
