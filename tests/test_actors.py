@@ -125,3 +125,24 @@ def test_enforcement_arrests_and_prosecutes() -> None:
     totals = run.sum(numeric_only=True)
     assert totals["operations"] > 0 and totals["arrests"] > 0
     assert 0 < totals["convictions"] <= totals["charges"] <= totals["arrests"]
+
+
+def test_a_package_of_attempts_is_paid_once() -> None:
+    """With three attempts per payment, people stopped on the beach try again without paying again."""
+    base = small_scenario(inflow_factor=0.3, days=60, spin_up_days=150)
+    fares = []
+    for attempts in (1, 3):
+        scenario = base.model_copy(update={"smugglers": base.smugglers.model_copy(
+            update={"payment_attempts": attempts})})
+        daily = simulate(scenario).tables["daily_corridor"].query("corridor == 'channel'")
+        boat_departures = daily["departures"].sum() - daily["lorry_attempts"].sum()
+        fares.append(daily["revenue_eur"].sum() / boat_departures)
+    assert fares[1] < 0.85 * fares[0]
+
+
+def test_people_do_not_shuttle_between_neighbouring_coasts() -> None:
+    """A free one-day leg between two coasts is no treadmill: few cross it compared with the boats' departures."""
+    run = simulate(small_scenario(inflow_factor=0.3, days=90, spin_up_days=200)).tables["monthly_leg"]
+    moves = run.groupby("leg")["departures"].sum()
+    shuttles = moves["northern_france_coast->calais_ports"] + moves["calais_ports->northern_france_coast"]
+    assert shuttles < 0.2 * moves["northern_france_coast->kent"]
