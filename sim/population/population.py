@@ -1,7 +1,7 @@
 """The migrant population as a struct of arrays with compact dtypes.
 
 People are numpy rows, not Mesa agents: a Mesa agent costs hundreds of bytes and a microsecond a step, a row
-here 28 bytes and nanoseconds. People in final states stay in the arrays until the next compaction, which runs
+here 29 bytes and nanoseconds. People in final states stay in the arrays until the next compaction, which runs
 when they make up a quarter of the rows, so cost follows the active population.
 """
 
