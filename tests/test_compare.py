@@ -203,3 +203,28 @@ def test_strong_prevention_cuts_channel_crossings(tmp_path):
     assert result.exit_code == 0, result.output
     diffs = pd.read_parquet(out / "differences.parquet").set_index("outcome")
     assert diffs.at["crossings.channel", "ci_high"] < 0
+
+
+def test_cost_is_net_of_what_the_baseline_scenario_spends() -> None:
+    """Two policies of equal cost have no cost per unit between them; a dearer one is charged the difference."""
+    from pydantic import TypeAdapter
+
+    from sim.experiments.compare import intervention_cost
+    from sim.interventions.schema import Intervention
+    from sim.network import load_network
+    from tests.conftest import small_scenario
+
+    base = small_scenario(days=10)
+
+    def funded(name: str, corridor: str, gbp: float):
+        item = TypeAdapter(Intervention).validate_python(
+            {"kind": "enforcement_funding", "start": base.start_date, "target": {"corridor": corridor},
+             "amount_gbp": gbp})
+        return base.model_copy(update={"interventions": {name: item}})
+
+    net = load_network()
+    one, other, dearer = funded("a", "channel", 1e6), funded("b", "central_med", 1e6), funded("b", "central_med", 3e6)
+    assert intervention_cost("b", other, one, net) is None
+    cost = intervention_cost("b", dearer, one, net)
+    assert cost is not None and cost.cost_gbp == pytest.approx(2e6)
+    assert intervention_cost("a", one, base, net).cost_gbp == pytest.approx(1e6)

@@ -199,21 +199,28 @@ def target_corridors(scenario: Scenario, names: Sequence[str], network: Network)
     return tuple(c for c in CROSSING_CORRIDORS if c in found)
 
 
+def _cost_eur(item, scenario: Scenario) -> float | None:
+    if item.cost_eur is not None:
+        return item.cost_eur
+    return item.cost_gbp * scenario.gbp_to_eur if item.cost_gbp is not None else None
+
+
 def intervention_cost(label: str, alt: Scenario, base: Scenario, network: Network) -> InterventionCost | None:
-    """What `alt`'s own interventions cost (EUR and GBP at its gbp_to_eur), or None if none has a cost."""
+    """What `alt` costs beyond `base` (EUR and GBP at its gbp_to_eur): its own interventions' costs less those
+    of `base`'s interventions it does not share; None if nothing is costed or `alt` costs no more than `base`."""
+    alt_items = {name: item.model_dump() for name, item in alt.interventions.items()}
     base_items = {name: item.model_dump() for name, item in base.interventions.items()}
     names, eur = [], 0.0
     for name, item in alt.interventions.items():
-        if base_items.get(name) == item.model_dump():
-            continue
-        if item.cost_eur is not None:
-            eur += item.cost_eur
-        elif item.cost_gbp is not None:
-            eur += item.cost_gbp * alt.gbp_to_eur
-        else:
-            continue
-        names.append(name)
-    if not names:
+        cost = _cost_eur(item, alt)
+        if base_items.get(name) != alt_items[name] and cost is not None:
+            eur += cost
+            names.append(name)
+    for name, item in base.interventions.items():
+        cost = _cost_eur(item, base)
+        if alt_items.get(name) != base_items[name] and cost is not None:
+            eur -= cost
+    if not names or eur <= 0:
         return None
     return InterventionCost(label, tuple(names), eur, eur / alt.gbp_to_eur,
                             target_corridors(alt, names, network))
