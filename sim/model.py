@@ -24,6 +24,7 @@ from sim.population import kernel
 from sim.population.legs import LegInputs, perceived_costs, sink_values
 from sim.population.population import Population
 
+STREAM_KINDS = ("market", "unit", "intervention")  # actors' random streams, one per leg, unit or intervention
 PARALLEL_FROM = 20_000  # below this many active migrants the serial kernel is faster (fork/join overhead)
 
 
@@ -31,8 +32,10 @@ class RouteModel(mesa.Model):
     """A run of one scenario. Days before `start_date` (the spin-up) are simulated but not recorded."""
 
     def __init__(self, scenario: Scenario, network: Network | None = None, kernel_mode: str = "auto") -> None:
-        seeds = np.random.SeedSequence(scenario.seed).spawn(3)  # actors, kernel, weather
+        seeds = np.random.SeedSequence(scenario.seed).spawn(4)  # Mesa, kernel, weather, actors' streams
         super().__init__(rng=seeds[0])
+        self._stream_root = seeds[3]
+        self._streams: dict[tuple[str, int], np.random.Generator] = {}
         # Kernel draws are keyed by this seed alone, so runs with the same seed share their randomness.
         self.kernel_seed = int(seeds[1].generate_state(1, np.uint64)[0] >> np.uint64(1))
         self.config = scenario
@@ -87,6 +90,17 @@ class RouteModel(mesa.Model):
         behaviour = self.config.behaviour
         in_europe = net.hubs["country"].isin(EUROPE).to_numpy()
         self.hub_earn = np.where(in_europe, behaviour.earn_eur_per_day_in_europe, behaviour.earn_eur_per_day)
+
+    def stream(self, kind: str, index: int) -> np.random.Generator:
+        """The random stream of one actor or mechanism (the market of one leg, one enforcement unit, one
+        intervention): each draws only from its own, so runs with one seed share an actor's draws as long as
+        that actor does the same things (common random numbers beyond the migrants and the weather)."""
+        key = (kind, index)
+        if key not in self._streams:
+            code = STREAM_KINDS.index(kind)
+            self._streams[key] = np.random.default_rng(np.random.SeedSequence(
+                self._stream_root.entropy, spawn_key=(*self._stream_root.spawn_key, code, index)))
+        return self._streams[key]
 
     @property
     def date(self) -> dt.date:

@@ -46,7 +46,7 @@ class EnforcementUnit(mesa.Agent):
         self.prosecutors = self.base_prosecutors + levers.prosecutors_added[self.index]
         success = min(1.0, cfg.operation_success * levers.success_factor[self.index])
         self.today = dict.fromkeys(COUNTERS, 0.0)
-        rng = self.model.rng
+        rng = self.model.stream("unit", self.index)
         operations = rng.poisson(self.investigators * cfg.operations_per_investigator_per_year / 365.0)
         targets = self.targets()
         if not operations or not targets:
@@ -79,8 +79,9 @@ class EnforcementUnit(mesa.Agent):
         self.queued -= n
         if not self.queued:
             self._capacity_carry = min(self._capacity_carry, 1.0)  # idle time is not banked
-        charged = self.model.rng.binomial(n, cfg.charge_share) if n else 0
-        convicted = self.model.rng.binomial(charged, cfg.conviction_share) if charged else 0
+        rng = self.model.stream("unit", self.index)
+        charged = rng.binomial(n, cfg.charge_share) if n else 0
+        convicted = rng.binomial(charged, cfg.conviction_share) if charged else 0
         self.today["charges"] += charged
         self.today["convictions"] += convicted
         self.deter(convicted)

@@ -111,7 +111,8 @@ class Market:
             else:
                 prospect = self.unmet[e] * model.legs.price[e] * 30.0 * 0.5
             excess = prospect - cfg.entry_profit_eur_per_month
-            if excess > 0 and model.rng.random() < 1.0 - np.exp(-excess / cfg.entry_profit_eur_per_month):
+            draw = model.stream("market", int(e)).random()
+            if excess > 0 and draw < 1.0 - np.exp(-excess / cfg.entry_profit_eur_per_month):
                 self._add_group(e, cfg.entry_members, 0, cfg.entry_cash_eur)
                 self.entries[e] += 1
 

@@ -70,7 +70,7 @@ class SmugglingGroup(mesa.Agent):
         """How many launches today, and how many people in each: scarce boats mean fuller boats."""
         cfg = self.config
         whole = int(self.capacity)
-        available = whole + (1 if self.model.rng.random() < self.capacity - whole else 0)
+        available = whole + (1 if self.model.stream("market", self.leg).random() < self.capacity - whole else 0)
         if self.uses_boats:
             available = min(available, self.boats, self.engines)
         self.load = reference_load

@@ -26,6 +26,7 @@ class Interventions:
         self.model = model
         net = model.net
         self.items: dict[str, InterventionBase] = dict(model.config.interventions)
+        self.index = {name: i for i, name in enumerate(self.items)}
         self.targets = {name: legs_for(net, item.kind, *item.target.kind_and_value)
                         for name, item in self.items.items()}
         self.units = [u.name for u in model.config.enforcement.units]
@@ -75,7 +76,8 @@ class Interventions:
             supply = np.array([g.boats + sum(k for _, k in g.on_order) for g in targets], float)
             if supply.sum() <= 0:
                 break
-            targets[model.rng.choice(len(targets), p=supply / supply.sum())].lose_supply(1)
+            rng = model.stream("intervention", self.index[name])
+            targets[rng.choice(len(targets), p=supply / supply.sum())].lose_supply(1)
             self.seized[name] += 1
 
     def border_closure(self, name, item, x, legs) -> None:
