@@ -84,3 +84,14 @@ def test_run_command_writes_a_complete_run_folder(tmp_path: Path) -> None:
 def test_baseline_runs_at_full_scale(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", str(BASELINE), "--out", str(tmp_path / "b"), "--quiet"])
     assert result.exit_code == 0, result.output
+
+
+def test_actors_streams_are_independent_and_seeded() -> None:
+    """Draws by one actor's stream do not shift another's; the same seed gives the same streams."""
+    a, b = RouteModel(small_scenario(days=2)), RouteModel(small_scenario(days=2))
+    a.stream("unit", 0).random(100)  # one actor draws a lot in one model only
+    assert a.stream("unit", 1).random() == b.stream("unit", 1).random()
+    assert a.stream("market", 5).random() == b.stream("market", 5).random()
+    assert a.stream("unit", 0).random() != b.stream("unit", 0).random()
+    other = RouteModel(small_scenario(days=2, seed=7))
+    assert other.stream("unit", 1).random() != RouteModel(small_scenario(days=2)).stream("unit", 1).random()
