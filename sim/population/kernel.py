@@ -44,8 +44,8 @@ S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE, S_BORDER, S_RETURN, S_REMOVAL = 13
 C_DEPARTED, C_LANDED, C_PREVENTED, C_INTERCEPTED, C_RESCUED, C_DIED, C_WAITING, C_ON_LEG, C_RETURNED = range(9)
 N_LEG_COUNTERS = 9
 # Per-hub counters.
-H_SETTLED, H_GONE_HOME, H_ARRIVED, H_WAITING, H_REMOVED = range(5)
-N_HUB_COUNTERS = 5
+H_SETTLED, H_GONE_HOME, H_REMOVED = range(3)  # arrivals are counted by destination and origin instead
+N_HUB_COUNTERS = 3
 
 # Kernel parameters, passed as one float64 array in this order.
 PARAM_NAMES = (
@@ -227,7 +227,6 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hu
                     hub_counts[c, h, H_REMOVED] += 1
                 else:
                     state[i] = ARRIVED
-                    hub_counts[c, h, H_ARRIVED] += 1
                     dest_origin_counts[c, d, origin[i]] += 1
                 continue
             if s == DETAINED:
@@ -293,7 +292,6 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hu
             if best == np.inf:
                 budget[i] += hub_earn[h]
                 days_waiting[i] += 1
-                hub_counts[c, h, H_WAITING] += 1
                 state[i] = WAITING
                 continue
             if n_cand == 1:

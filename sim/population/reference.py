@@ -113,7 +113,6 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
             out["hub"][h, k.H_REMOVED] += 1
         else:
             a["state"][i] = k.ARRIVED
-            out["hub"][h, k.H_ARRIVED] += 1
             out["arrivals"][d, a["origin"][i]] += 1
         return
     if s == k.DETAINED:
@@ -136,7 +135,6 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
     if e < 0:
         a["budget"][i] += net["hub_earn"][a["hub"][i]]
         a["days_waiting"][i] += 1
-        out["hub"][a["hub"][i], k.H_WAITING] += 1
         a["state"][i] = k.WAITING
         return
     a["leg"][i] = e
