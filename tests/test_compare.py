@@ -4,6 +4,7 @@ cost-effectiveness wording, bad input and the files the command writes."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,8 @@ TINY = ["--days", "20", "--scale", "50"]
 
 def _prevention_file(folder: Path, name: str = "strong_prevention", extra: str = "") -> Path:
     path = folder / f"{name}.toml"
-    path.write_text(f'''extends = "{BASELINE}"
+    shutil.copy(BASELINE, folder / "baseline.toml")  # extends stays inside the file's folder
+    path.write_text(f'''extends = "baseline.toml"
 name = "{name}"
 {extra}
 [interventions.beach]
@@ -145,7 +147,8 @@ def test_differences_pair_replicates_and_refuse_unpaired_runs():
 
 def test_bad_file_exits_2_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text(f'extends = "{BASELINE}"\nname = "bad"\n[interventions.x]\nkind = "launch_prevention"\n'
+    shutil.copy(BASELINE, tmp_path / "baseline.toml")
+    bad.write_text('extends = "baseline.toml"\nname = "bad"\n[interventions.x]\nkind = "launch_prevention"\n'
                    'start = 2025-04-01\ntarget = { corridor = "nowhere" }\nofficers_added = 10.0\n')
     out = tmp_path / "out"
     runner = CliRunner()
@@ -159,7 +162,7 @@ def test_bad_file_exits_2_and_writes_nothing(tmp_path):
     assert result.exit_code == 2 and "days" in result.output
     result = runner.invoke(app, ["compare", str(BASELINE), "--out", str(out)])
     assert result.exit_code == 2
-    assert sorted(tmp_path.iterdir()) == sorted([bad, shorter])  # no output folder, no temporary folder
+    assert sorted(tmp_path.iterdir()) == sorted([bad, shorter, tmp_path / "baseline.toml"])  # no output folder
 
 
 def test_command_writes_every_file(tmp_path):
@@ -219,7 +222,7 @@ def test_cost_is_net_of_what_the_baseline_scenario_spends() -> None:
     def funded(name: str, corridor: str, gbp: float):
         item = TypeAdapter(Intervention).validate_python(
             {"kind": "enforcement_funding", "start": base.start_date, "target": {"corridor": corridor},
-             "amount_gbp": gbp})
+             "amount_gbp": gbp, "end": base.end_date()})
         return base.model_copy(update={"interventions": {name: item}})
 
     net = load_network()

@@ -1,6 +1,7 @@
 """Interventions: composition of scenario files, clear errors, and the mechanism each kind acts through."""
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ from tests.conftest import ROOT, small_scenario
 
 BASE = (ROOT / "scenarios" / "baseline.toml").as_posix()
 
-CHILD = f"""\
-extends = "{BASE}"
+CHILD = """\
+extends = "baseline.toml"
 name = "child"
 days = 30
 spin_up_days = 0
@@ -23,13 +24,16 @@ spin_up_days = 0
 [interventions.beach]
 kind = "launch_prevention"
 start = 2025-04-10
-target = {{ corridor = "channel" }}
+target = { corridor = "channel" }
 officers_added = 100.0
 cost_gbp = 1000000.0
 """
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
+    """Write a scenario next to a copy of the baseline (extends stays inside a file's folder)."""
+    if not (tmp_path / "baseline.toml").exists():
+        shutil.copy(BASE, tmp_path / "baseline.toml")
     path = tmp_path / name
     path.write_text(text)
     return path
@@ -77,7 +81,7 @@ BAD = [
                                   'target = { corridor = "channel", hub = "kent" }'), "target", "exactly one"),
     ("wrong mode for kind", CHILD.replace('corridor = "channel"', 'corridor = "western_balkans"'),
      "interventions.beach.target.corridor", "no sea legs"),
-    ("missing parent", CHILD.replace(BASE, "nowhere.toml"), "extends", "not found"),
+    ("missing parent", CHILD.replace("baseline.toml", "nowhere.toml"), "extends", "not found"),
 ]
 
 
@@ -100,9 +104,9 @@ def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
 
 def test_days_override_that_cuts_an_intervention_warns(tmp_path: Path) -> None:
     text = CHILD.replace("start = 2025-04-10", "start = 2025-04-10\nend = 2025-04-25")
-    _, warnings = load_with_warnings(write(tmp_path, "c.toml", text), days=10)
+    _, warnings = load_with_warnings(write(tmp_path, "c.toml", text), {"--days": {"days": 10}})
     assert len(warnings) == 1 and "cut short" in warnings[0] and "interventions.beach" in warnings[0]
-    _, none = load_with_warnings(tmp_path / "c.toml", days=30)
+    _, none = load_with_warnings(tmp_path / "c.toml", {"--days": {"days": 30}})
     assert none == []
 
 

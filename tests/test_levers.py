@@ -19,7 +19,7 @@ CHANNEL_BOAT = "northern_france_coast->kent"
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_scenario_runs(path: Path) -> None:
-    scenario = load_scenario(path, days=45, scale=40.0)
+    scenario = load_scenario(path, {"test": {"days": 45, "scale": 40.0}})
     check_against_network(scenario, path, load_network())
     scenario = scenario.model_copy(update={"spin_up_days": 60})
     tables = simulate(scenario).tables
@@ -53,9 +53,8 @@ def unit(model: RouteModel, name: str):
 
 
 def test_enforcement_funding_buys_investigators_at_the_unit_cost() -> None:
-    model = model_with(kind="enforcement_funding", target={"corridor": "channel"}, amount_gbp=3_000_000.0)
-    days = (model.config.end_date() - model.config.start_date).days + 1
-    expected = 3_000_000.0 / 100_000.0 / (days / 365.0)
+    model = model_with(kind="enforcement_funding", target={"corridor": "channel"}, amount_gbp_per_year=3_000_000.0)
+    expected = 3_000_000.0 / 100_000.0
     assert model.policy.investigators_added[0] == pytest.approx(expected)
     channel = unit(model, "uk_france_channel")
     channel.investigate()

@@ -5,12 +5,12 @@ key and what is allowed, and exits with status 2 before anything is written.
 """
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from sim.config import ConfigError, check_against_network, load_with_warnings
+from sim.config import ConfigError, check_against_network, load_with_warnings, parse_assignment
 from sim.network import NetworkError, load_network
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -24,6 +24,20 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+SET_HELP = ('Change a setting: PATH=VALUE, e.g. --set behaviour.value_of_time_eur_per_day=30 or --set '
+            'patrols.beach_officers.\'"northern_france_coast->kent"\'=600 (repeatable).')
+
+
+def flag_overrides(seed: int | None = None, days: int | None = None, scale: float | None = None,
+                   assignments: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The command line's overrides by origin (the flag named in any error): --set, then --seed/--days/--scale."""
+    found: dict[str, dict[str, Any]] = {"--set": dict(parse_assignment(text) for text in assignments or [])}
+    for flag, key, value in (("--seed", "seed", seed), ("--days", "days", days), ("--scale", "scale", scale)):
+        if value is not None:
+            found[flag] = {key: value}
+    return found
+
+
 @app.callback()
 def main() -> None:
     """Simulate people-smuggling routes into Europe and the UK."""
@@ -35,6 +49,7 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
     scale: Annotated[float | None, typer.Option(help="People each simulated migrant stands for (>= 1).")] = None,
     days: Annotated[int | None, typer.Option(help="Override the number of recorded days.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
     out: Annotated[Path | None, typer.Option(help="Run folder (default runs/NAME-seedSEED).")] = None,
     charts: Annotated[bool, typer.Option(help="Draw the charts (PNG) into the run folder.")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
@@ -45,7 +60,8 @@ def run(
     from sim.runner import simulate
 
     try:
-        scenario, warnings = load_with_warnings(scenario_file, seed=seed, scale=scale, days=days)
+        scenario, warnings = load_with_warnings(scenario_file, flag_overrides(seed=seed, days=days, scale=scale,
+                                                                         assignments=set_))
         network = load_network()
         check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:

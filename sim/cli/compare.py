@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli import app, err_console, fail
+from sim.cli import SET_HELP, app, err_console, fail, flag_overrides
 from sim.config import ConfigError, check_against_network, load_with_warnings
 from sim.network import NetworkError, load_network
 
@@ -26,14 +26,14 @@ console = Console(width=None if sys.stdout.isatty() else 150)
 SAME = ("start_date", "days", "spin_up_days", "scale")  # what every scenario of a comparison must share
 
 
-def _load(files: list[Path], days: int | None, scale: float | None,
+def _load(files: list[Path], overrides: dict[str, dict[str, Any]],
           network) -> tuple[dict[str, Scenario], dict[str, str], list[str]]:
     """Validate every file (raising ConfigError) and label the scenarios by name, made unique."""
     scenarios: dict[str, Scenario] = {}
     paths: dict[str, str] = {}
     warnings: list[str] = []
     for path in files:
-        scenario, found = load_with_warnings(path, scale=scale, days=days)
+        scenario, found = load_with_warnings(path, overrides)
         check_against_network(scenario, path, network)
         warnings.extend(found)
         if scenarios:
@@ -144,6 +144,7 @@ def compare(
     scale: Annotated[float | None, typer.Option(help="People each simulated migrant stands for (>= 1).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed the replicate seeds come from (default: BASE's seed).")
                     ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP + " Applies to every scenario.")] = None,
     out: Annotated[Path | None, typer.Option(help="Comparison folder (default runs/compare-BASE-vs-ALTS).")] = None,
     charts: Annotated[bool, typer.Option(help="Draw the fan and displacement charts (PNG).")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
@@ -154,11 +155,10 @@ def compare(
         raise fail("give a baseline and at least one alternative scenario file (BASE.toml ALT.toml ...)")
     try:
         network = load_network()
-        scenarios, files, warnings = _load(scenario_files, days, scale, network)
+        overrides = flag_overrides(seed=seed, days=days, scale=scale, assignments=set_)
+        scenarios, files, warnings = _load(scenario_files, overrides, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
-    if seed is not None and not 0 <= seed < 2**63:
-        raise fail(f"--seed must be between 0 and 2**63-1, got {seed}")
     for warning in warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
@@ -170,7 +170,7 @@ def compare(
     labels = list(scenarios)
     base = labels[0]
     folder = out if out is not None else Path("runs") / f"compare-{base}-vs-{'-'.join(labels[1:])}"
-    base_seed = seed if seed is not None else scenarios[base].seed
+    base_seed = scenarios[base].seed  # --seed, if given, is the seed of every scenario
     n_runs = replicates * len(labels)
     n_procs = resolve_workers(workers, n_runs)
     if not quiet:

@@ -9,7 +9,8 @@ from rich.table import Table
 from sim.cli import app, fail
 from sim.cli.report import console
 from sim.config import ConfigError, check_against_network, load_scenario
-from sim.config.reference import intervention_rows, markdown, rows
+from sim.config.loader import load_sources
+from sim.config.reference import intervention_rows, markdown, rows, values
 from sim.network import CORRIDORS, MODES, NetworkError, load_network
 
 SCENARIOS = Path("scenarios")
@@ -33,7 +34,8 @@ def parameters(
 def scenarios(
     folder: Annotated[Path, typer.Option(help="Folder of scenario files.")] = SCENARIOS,
 ) -> None:
-    """List the scenario files in a folder (default: scenarios/) with their names and interventions."""
+    """List the scenario files in a folder (default: scenarios/) with their names and interventions; a broken
+    file is listed as broken with its error, and the others still shown."""
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     if not files:
         raise fail(f"{folder}: no scenario files (*.toml) found")
@@ -41,8 +43,8 @@ def scenarios(
     for path in files:
         try:
             sc = load_scenario(path)
-        except ConfigError as err:
-            table.add_row(path.name, "[red]invalid[/]", "", "", str(err))
+        except Exception as err:  # noqa: BLE001  (any failure of one file is that file's row, not the command's)
+            table.add_row(path.name, "[red]invalid[/]", "", "", str(err) or type(err).__name__)
             continue
         kinds = ", ".join(f"{n} ({i.kind})" for n, i in sc.interventions.items()) or "none"
         table.add_row(path.name, sc.name, f"{sc.start_date} + {sc.days} d", kinds, sc.description)
@@ -51,24 +53,22 @@ def scenarios(
 
 @app.command()
 def show(scenario_file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")]) -> None:
-    """Print a scenario resolved: every setting with its value (defaults filled in), description and source."""
+    """Print a scenario resolved (after extends and defaults): every setting, tables entry by entry, with its
+    value, unit, description, source, and the file that set it ("default" when no file did; * marks those)."""
     try:
         sc = load_scenario(scenario_file)
+        sources = load_sources(scenario_file)
         check_against_network(sc, scenario_file, load_network())
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
-    table = Table(title=f"{scenario_file} resolved")
-    table.add_column("key", no_wrap=True, min_width=55)
-    for column in ("value", "description", "source"):
+    table = Table(title=f"{scenario_file} resolved (* set by a file; the others are defaults)")
+    table.add_column("key", no_wrap=True, min_width=40)
+    for column in ("value", "unit", "set by", "description", "source"):
         table.add_column(column, overflow="fold")
-    for row in rows(values=sc):
-        table.add_row(row.key, row.default, row.description, row.source)
-    for origin, series in sc.inflow.items():
-        points = ", ".join(f"{d}: {v:g}" for d, v in zip(series.dates, series.people_per_day, strict=True))
-        table.add_row(f"inflow.{origin}", points, "people per day, linear between dates", "")
-    for name, item in sc.interventions.items():
-        for key, value in item.model_dump(exclude_none=True).items():
-            table.add_row(f"interventions.{name}.{key}", str(value), "", "")
+    for row in values(sc, sources):
+        mark = "* " if row.set_by != "default" else "  "
+        set_by = Path(row.set_by).name if row.set_by != "default" else row.set_by
+        table.add_row(mark + row.key, row.value, row.unit, set_by, row.description, row.source)
     console.print(table)
 
 

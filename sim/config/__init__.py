@@ -10,6 +10,7 @@ from typing import Any
 _WHERE = {
     "ConfigError": "loader", "check_against_network": "loader", "load_scenario": "loader",
     "load_with_warnings": "loader", "resolved": "loader", "scenario_hash": "loader",
+    "apply_overrides": "overrides", "parse_assignment": "overrides",
     "Behaviour": "schema", "Boats": "schema", "InflowSeries": "schema", "Scenario": "schema",
 }
 __all__ = sorted(_WHERE)

@@ -3,9 +3,14 @@
 Each default carries its source or is named an assumption; docs/parameters.md is generated from these.
 """
 
-from pydantic import BaseModel, Field
+from typing import Annotated
 
-from sim.config.fields import STRICT, param
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from sim.config.fields import STRICT, Share, param
+
+MAX_UNITS = 1e6  # officers, vessels, investigators: far above any real force, keeps allocations finite
+Units = Annotated[float, Field(ge=0, le=MAX_UNITS)]
 
 
 class Smugglers(BaseModel):
@@ -14,25 +19,25 @@ class Smugglers(BaseModel):
     model_config = STRICT
     launches_per_member_per_day: float = param(
         0.1, "Launches (boats or lorries) one active member can organise per day (1/day).",
-        "assumption: a crew of about ten runs a launch a day", gt=0)
+        "assumption: a crew of about ten runs a launch a day", ge=0.001, le=100)
     initial_launches_per_group_per_day: float = param(
         2.0, "Launches per day a group is sized for at the start; groups per leg follow from the leg's "
-        "reference capacity (1/day).", "assumption", gt=0)
+        "reference capacity (1/day).", "assumption", ge=0.1, le=1000)
     boat_and_engine_cost_eur: float = param(
         15000.0, "Cost of one boat with engine and equipment, paid when ordered (EUR).",
         "BBC undercover Essen 2024: dinghy, engine and 60 life jackets EUR 15,000 (inputs_and_priors.csv)",
-        ge=0)
+        ge=0, le=1e7)
     supply_delay_days: int = param(
         14, "Days from ordering a boat and engine to having them at the coast (days).",
         "assumption: bought in Germany, Bulgaria or Turkey and driven to the coast (DOMAIN.md)", ge=0, le=365)
     stock_cover_days: float = param(
         10.0, "Sailing days of launches a group tries to hold in stock and on order (days).", "assumption",
-        ge=0)
+        ge=0, le=365)
     cash_reserve_days: float = param(
         60.0, "Days of running costs and boat purchases a group keeps as cash; profit beyond that is taken out "
-        "of the business (days).", "assumption", ge=0)
+        "of the business (days).", "assumption", ge=0, le=3650)
     member_cost_eur_per_day: float = param(
-        60.0, "Running cost per active member per day: wages, housing, bribes (EUR/day).", "assumption", ge=0)
+        60.0, "Running cost per active member per day: wages, housing, bribes (EUR/day).", "assumption", ge=0, le=1e6)
     price_demand_elasticity: float = param(
         0.5, "Exponent of price on demand relative to places offered (dimensionless).", "assumption", ge=0,
         le=3)
@@ -44,7 +49,7 @@ class Smugglers(BaseModel):
     risk_premium_per_arrest_rate: float = param(
         1.0, "Relative price rise per unit share of a group's members arrested over the last ~90 days "
         "(dimensionless).",
-        "assumption", ge=0)
+        "assumption", ge=0, le=100)
     max_overload: float = param(
         2.5, "Most people per boat as a multiple of the leg's reference load (dimensionless).",
         "Home Office: Channel 7 a boat in 2018, 28 in 2021 (observed_calibration.csv)", ge=1, le=10)
@@ -62,7 +67,7 @@ class Smugglers(BaseModel):
         14, "Days between market-entry checks on each paid leg (days).", "assumption", ge=1, le=365)
     entry_profit_eur_per_month: float = param(
         50000.0, "Monthly profit a newcomer needs to enter; the chance of entry at a check rises with the "
-        "expected profit above it: 1 - exp(-excess / this) (EUR/month).", "assumption", gt=0)
+        "expected profit above it: 1 - exp(-excess / this) (EUR/month).", "assumption", ge=1, le=1e9)
     growth_share: float = param(
         0.5, "Share of its members a group recruits (or sheds) at each entry check when demand outruns (or "
         "falls far below) its capacity.", "assumption", ge=0, le=1)
@@ -73,7 +78,7 @@ class Smugglers(BaseModel):
         0.1, "Share of the gap to its target price a group closes each day: prices are sticky (0-1).",
         "assumption", gt=0, le=1)
     entry_members: int = param(6, "Members of a newly entering group.", "assumption", ge=1, le=1000)
-    entry_cash_eur: float = param(30000.0, "Starting cash of a newly entering group (EUR).", "assumption", ge=0)
+    entry_cash_eur: float = param(30000.0, "Starting cash of a newly entering group (EUR).", "assumption", ge=0, le=1e9)
     advert_reach: float = param(
         0.3, "Share of the people of an origin who see a group's online adverts (0-1).",
         "assumption: adverts on social media (DOMAIN.md, online promotion)", ge=0, le=1)
@@ -89,34 +94,35 @@ class Patrols(BaseModel):
     reference_units: float = param(
         100.0, "Units (officers, vessels) a patrol has at the leg's reference probability, unless a scenario "
         "says otherwise (units).", "assumption: a normalisation; the French beach force was 200 officers in "
-        "2022 (inputs_and_priors.csv)", gt=0)
+        "2022 (inputs_and_priors.csv)", ge=0.01, le=1e6)
     surveillance_gain: float = param(
         1.0, "Relative rise of the effective units of every patrol on a sea area (beach police, interceptors, "
         "rescuers) with full surveillance coverage (dimensionless).",
-        "assumption: satellites and aircraft show patrols where boats are", ge=0)
-    beach_officers_reference: dict[str, float] = Field(
+        "assumption: satellites and aircraft show patrols where boats are", ge=0, le=100)
+    beach_officers_reference: dict[str, Annotated[float, Field(gt=0, le=MAX_UNITS)]] = Field(
         default_factory=lambda: {"northern_france_coast->kent": 200.0},
         description="Beach officers (by leg id) at which the leg's reference p_prevent holds (people). Legs not "
         "listed use reference_units.",
         json_schema_extra={"source": "French beach officers 200 before the 2022-11 deal (inputs_and_priors.csv); "
                            "the Channel's reference p_prevent is for 2021"})
-    beach_officers: dict[str, float] = Field(
+    beach_officers: dict[str, Units] = Field(
         default_factory=lambda: {"northern_france_coast->kent": 300.0},
         description="Beach officers (by leg id) in the scenario (people). Legs not listed have their reference.",
         json_schema_extra={"source": "French beach officers 300 after the 2022-11 deal (inputs_and_priors.csv)"})
     swamping_headroom: float = param(
         1.5, "Launches per day a patrol at reference strength can attend to, as a multiple of the leg's "
-        "reference launches; more launches than that swamp it (dimensionless).", "assumption", gt=0)
+        "reference launches; more launches than that swamp it (dimensionless).", "assumption", ge=0.01, le=1000)
 
 
 class EnforcementUnit(BaseModel):
     """Investigators and prosecutors working against the groups of some corridors."""
 
     model_config = STRICT
-    name: str = Field(min_length=1, description="Name of the unit, e.g. uk_nca.")
-    corridors: list[str] = Field(min_length=1, description="Corridors whose groups the unit investigates.")
-    investigators: float = Field(ge=0, description="Investigators working on these groups (people).")
-    prosecutors: float = Field(ge=0, description="Prosecutors handling the unit's cases (people).")
+    name: str = Field(min_length=1, max_length=64, description="Name of the unit, e.g. uk_nca.")
+    corridors: list[str] = Field(min_length=1, max_length=20,
+                                 description="Corridors whose groups the unit investigates.")
+    investigators: float = Field(ge=0, le=MAX_UNITS, description="Investigators working on these groups (people).")
+    prosecutors: float = Field(ge=0, le=MAX_UNITS, description="Prosecutors handling the unit's cases (people).")
 
 
 def _default_units() -> list[EnforcementUnit]:
@@ -135,9 +141,11 @@ class Enforcement(BaseModel):
     model_config = STRICT
     units: list[EnforcementUnit] = Field(
         default_factory=_default_units,
-        description="Enforcement units. Default sizes are assumptions (no published head counts by route).")
+        max_length=100,
+        description="Enforcement units (names unique). Default sizes are assumptions (no published head counts by "
+        "route).")
     operations_per_investigator_per_year: float = param(
-        2.0, "Operations against a group one investigator can mount per year (1/year).", "assumption", ge=0)
+        2.0, "Operations against a group one investigator can mount per year (1/year).", "assumption", ge=0, le=365)
     operation_success: float = param(0.5, "Share of operations that lead to arrests.", "assumption", ge=0, le=1)
     arrest_share: float = param(
         0.3, "Share of a group's active members arrested in a successful operation.", "assumption", ge=0, le=1)
@@ -148,7 +156,7 @@ class Enforcement(BaseModel):
         0.1, "Share of a group's cash seized in a successful operation (most money moves by hawala).",
         "assumption", ge=0, le=1)
     cases_per_prosecutor_per_year: float = param(
-        20.0, "Cases one prosecutor brings to a decision per year (1/year).", "assumption", ge=0)
+        20.0, "Cases one prosecutor brings to a decision per year (1/year).", "assumption", ge=0, le=365)
     conviction_deterrence: float = param(
         1.0, "Relative lengthening of the time to replace an arrested member when every arrest ends in a "
         "conviction (dimensionless).", "assumption: prosecution deters recruits", ge=0, le=10)
@@ -159,12 +167,20 @@ class Enforcement(BaseModel):
         0.72, "Share of charged people who are convicted.",
         "Written statement 21 May 2024: 540 convicted of 750 charged (inputs_and_priors.csv)", ge=0, le=1)
 
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Enforcement":
+        names = [unit.name for unit in self.units]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"unit names must be unique; given more than once: {', '.join(twice)}")
+        return self
+
 
 class SeaArea(BaseModel):
     """Weather of one sea area: the chance a day is fit for crossing, by month, and its persistence."""
 
     model_config = STRICT
-    good_day_probability_by_month: list[float] = Field(
+    good_day_probability_by_month: list[Share] = Field(
         min_length=12, max_length=12, description="Probability a day is fit for crossing, January..December.")
     persistence: float = Field(0.6, ge=0, lt=1, description="Day-to-day persistence of the weather (0-1).")
     roughness_sigma: float = Field(
@@ -191,7 +207,20 @@ class Weather(BaseModel):
         default_factory=_default_areas,
         description="Weather per sea area (keys: corridors with sea legs). Channel monthly values are "
         "assumptions consistent with Home Office crossing days (130 in 2020, 154 in 2021, more in the second "
-        "half of the year); Mediterranean values are assumptions.")
+        "half of the year); Mediterranean values are assumptions. A file's areas are merged with these, key by "
+        "key: [weather.areas.channel] changes the Channel and keeps the other seas.")
+
+    @field_validator("areas", mode="before")
+    @classmethod
+    def _merge_with_defaults(cls, given: object) -> object:
+        """Merged, not replaced: setting one sea's weather must not leave the others with none (always fit)."""
+        if not isinstance(given, dict):
+            return given
+        merged: dict[str, object] = {name: area.model_dump() for name, area in _default_areas().items()}
+        for name, area in given.items():
+            default = merged.get(name)
+            merged[name] = {**default, **area} if isinstance(area, dict) and isinstance(default, dict) else area
+        return merged
 
 
 class Information(BaseModel):

@@ -1,26 +1,33 @@
 """Reading a scenario file: TOML -> typed Scenario, with one clear message per kind of bad input.
 
-Every failure raises ConfigError naming the file, the key and what is allowed; the CLI turns it into a
-one-line message and exit status 2, before anything is written.
+Every failure raises ConfigError naming its origin (the file, or the command-line flag), the key and what is
+allowed; the CLI turns it into a one-line message and exit status 2, before anything is written. Only regular
+files are opened (a FIFO would hang, a device never end); `extends` stays inside the including file's folder.
 """
 
 import hashlib
 import json
-import tomllib
+import os
+import stat
+import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from sim.config.schema import Scenario
+from sim.config.toml_errors import parse_toml
 
 if typing.TYPE_CHECKING:
     from sim.network import Network
 
+MAX_FILE_BYTES = 10_000_000  # a scenario is a few kilobytes; anything this large is not one
+
 
 class ConfigError(ValueError):
-    """A bad scenario file: the message names the file, the key and what is allowed."""
+    """A bad scenario input: the message names the origin (file or flag), the key and what is allowed."""
 
     def __init__(self, path: Path | str, key: str, message: str) -> None:
         self.path, self.key, self.message = str(path), key, message
@@ -29,69 +36,123 @@ class ConfigError(ValueError):
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning each way it can fail into a ConfigError."""
-    if not path.exists():
-        raise ConfigError(path, "", "file not found")
-    if path.is_dir():
+    """Parse a TOML file, turning each way it can fail into a ConfigError (nothing but a regular file is opened)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ConfigError(path, "", "file not found") from None
+    except OSError as err:
+        raise ConfigError(path, "", f"cannot be read: {err.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise ConfigError(path, "", "is a directory, not a scenario file (.toml)")
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(path, "", "is not a regular file (a pipe, socket or device); a scenario is a .toml file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ConfigError(path, "", f"is {info.st_size:,} bytes; a scenario file is at most {MAX_FILE_BYTES:,}")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
         raise ConfigError(path, "", f"not UTF-8 text (byte {err.start}); a scenario file is TOML text") from None
     except OSError as err:
         raise ConfigError(path, "", f"cannot be read: {err.strerror}") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
     if not text.strip():
         raise ConfigError(path, "", "the file is empty; a scenario needs at least name, start_date, days and "
                           "inflow")
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(path, "", f"invalid TOML: {err}") from None
+        return parse_toml(text)
+    except ValueError as err:
+        raise ConfigError(path, "", str(err)) from None
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model class found by following `loc` from Scenario (for listing allowed keys)."""
+def _step(model: Any, part: Any) -> tuple[Any, bool]:
+    """The type one step down `model` along a pydantic error location, and whether the step is a key the user
+    wrote (a discriminated union's tag is not)."""
+    if typing.get_origin(model) is typing.Annotated:
+        model = typing.get_args(model)[0]
+    if typing.get_origin(model) in (typing.Union, types.UnionType):
+        for member in typing.get_args(model):
+            kind = getattr(member, "model_fields", {}).get("kind")
+            if kind is not None and part in typing.get_args(kind.annotation):
+                return member, False
+        return None, True
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        return (field.annotation if field else None), True
+    if typing.get_origin(model) in (dict, list):
+        return typing.get_args(model)[-1], True
+    return None, True
+
+
+def _locate(loc: tuple[Any, ...]) -> tuple[str, Any]:
+    """The dotted key of a pydantic error location and the type found at its parent."""
     model: Any = Scenario
+    parent: Any = None
+    shown = []
     for part in loc:
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
-            if isinstance(part, str) and typing.get_origin(model) is dict:
-                model = typing.get_args(model)[1]
-                continue
-            return None
-        model = model.model_fields[part].annotation
-    if typing.get_origin(model) is dict:
-        return None
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+        parent = model
+        model, written = _step(model, part)
+        if written:
+            shown.append(str(part))
+    return ".".join(shown), parent
 
 
-def _describe(error: dict[str, Any]) -> tuple[str, str]:
-    """Key and message for one pydantic error, with what is allowed."""
-    loc = tuple(error["loc"])
-    key = ".".join(str(p) for p in loc)
+def _allowed_keys(model: Any) -> str:
+    if typing.get_origin(model) is typing.Annotated:
+        model = typing.get_args(model)[0]
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return ", ".join(model.model_fields)
+    return "see docs/parameters.md"
+
+
+def _describe(error: Mapping[str, Any], echo: bool = True) -> tuple[str, str]:
+    """Key and message for one pydantic error, with what is allowed (the value given only if `echo`)."""
+    key, parent = _locate(tuple(error["loc"]))
     kind = error["type"]
     if kind == "extra_forbidden":
-        parent = _model_at(loc[:-1])
-        allowed = ", ".join(parent.model_fields) if parent else "see docs/parameters.md"
-        return key, f"unknown key; allowed keys here: {allowed}"
+        return key, f"unknown key; allowed keys here: {_allowed_keys(parent)}"
     if kind == "missing":
         return key, "required key is missing"
     got = error.get("input")
-    shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+    shown = f" (got {got!r})" if echo and not isinstance(got, dict | list) else ""
     if kind in ("date_type", "date_parsing", "date_from_datetime_inexact"):
         return key, f"must be a TOML date such as 2025-04-01, without quotes{shown}"
-    return key, f"{error['msg']}{shown}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return key, f"{message}{shown}"
 
 
-def parse_scenario(data: dict[str, Any], path: Path | str) -> Scenario:
-    """Validate a dict (already read from TOML) into a Scenario."""
+def _rank(error: Mapping[str, Any]) -> int:
+    """Which error to report first: a misspelt key explains the 'missing' one it was meant to be."""
+    return {"extra_forbidden": 0, "missing": 2}.get(error["type"], 1)
+
+
+def parse_scenario(data: dict[str, Any], origin: Path | str,
+                   sources: Mapping[str, str] | None = None) -> Scenario:
+    """Validate a dict (already read from TOML) into a Scenario; the error names the file that set the key
+    (`sources`: dotted key -> file) and shows no value read from a file other than `origin`."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        key, message = _describe(err.errors()[0])
-        more = len(err.errors()) - 1
+        errors = sorted(err.errors(), key=_rank)
+        key = _locate(tuple(errors[0]["loc"]))[0]
+        where = _source_of(key, sources or {}) or str(origin)
+        key, message = _describe(errors[0], echo=where == str(origin))
+        more = len(errors) - 1
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise ConfigError(path, key, message) from None
+        raise ConfigError(where, key, message) from None
+    except RecursionError:
+        raise ConfigError(origin, "", "tables nested too deeply") from None
+
+
+def _source_of(key: str, sources: Mapping[str, str]) -> str | None:
+    """The file that set `key` or the nearest table above it."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        found = sources.get(".".join(parts[:n]))
+        if found is not None:
+            return found
+    return None
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -105,8 +166,35 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def read_with_parents(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[str]]:
-    """Read a scenario file and, through `extends`, its parents; return the merged data and the chain of files.
+def leaf_keys(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Dotted keys of every value in nested tables (a list is one value)."""
+    found = []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        found += leaf_keys(value, f"{dotted}.") if isinstance(value, dict) and value else [dotted]
+    return found
+
+
+def _parent_path(path: Path, name: Any) -> Path:
+    """The file `extends` names: a .toml file relative to `path`, inside `path`'s folder tree."""
+    if not isinstance(name, str):
+        raise ConfigError(path, "extends", "must be a file name in quotes, e.g. extends = \"baseline.toml\"")
+    given = Path(name)
+    if given.is_absolute() or given.suffix != ".toml":
+        raise ConfigError(path, "extends", "must be a .toml file named relative to this file, e.g. "
+                          "\"baseline.toml\"")
+    folder = path.parent.resolve()
+    parent = (path.parent / given).resolve()
+    if not parent.is_relative_to(folder):
+        raise ConfigError(path, "extends", f"must name a file in this file's folder or below it ({folder})")
+    if not parent.exists():
+        raise ConfigError(path, "extends", f"parent scenario {name!r} not found (looked for {parent})")
+    return path.parent / given
+
+
+def read_with_parents(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read a scenario file and, through `extends`, its parents; return the merged data and, for every value,
+    the file that set it (dotted key -> file).
 
     `extends = "baseline.toml"` (relative to the file) starts from the parent's settings; the child's keys
     override them; `remove_interventions = ["name", ...]` drops interventions the parent switched on.
@@ -119,17 +207,13 @@ def read_with_parents(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[s
     data = read_toml(path)
     parent_name = data.pop("extends", None)
     removed = data.pop("remove_interventions", [])
+    own = dict.fromkeys(leaf_keys(data), str(path))
     if parent_name is None:
         if removed:
             raise ConfigError(path, "remove_interventions", "only a scenario that extends another can remove "
                               "interventions")
-        return data, [str(path)]
-    if not isinstance(parent_name, str):
-        raise ConfigError(path, "extends", "must be a file name in quotes, e.g. extends = \"baseline.toml\"")
-    parent_path = path.parent / parent_name
-    if not parent_path.is_file():
-        raise ConfigError(path, "extends", f"parent scenario {parent_name!r} not found (looked for {parent_path})")
-    parent, chain = read_with_parents(parent_path, (*_chain, real))
+        return data, own
+    parent, sources = read_with_parents(_parent_path(path, parent_name), (*_chain, real))
     if not isinstance(removed, list) or not all(isinstance(n, str) for n in removed):
         raise ConfigError(path, "remove_interventions", "must be a list of intervention names")
     interventions = dict(parent.get("interventions", {}))
@@ -139,8 +223,9 @@ def read_with_parents(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[s
                               f"{name!r} is not an intervention of {parent_name} (it has: "
                               f"{', '.join(interventions) or 'none'})")
         del interventions[name]
+        sources = {k: v for k, v in sources.items() if not k.startswith(f"interventions.{name}.")}
     parent = {**parent, "interventions": interventions}
-    return _merge(parent, data), [*chain, str(path)]
+    return _merge(parent, data), {**sources, **own}
 
 
 def _outside_dates(scenario: Scenario) -> list[tuple[str, str]]:
@@ -152,43 +237,93 @@ def _outside_dates(scenario: Scenario) -> list[tuple[str, str]]:
             if item.start > last or (item.end is not None and item.end < first)]
 
 
-def _cut_by_days(path: Path, written: Scenario, run: Scenario) -> list[str]:
-    """Warnings for interventions a --days override cuts short or leaves with no day in force."""
+def _cut_short(path: Path, written: Scenario, run: Scenario, origins: str) -> list[str]:
+    """Warnings for interventions the overrides cut short or leave with no day in force."""
     last = run.end_date()
     found = []
     for name, item in run.interventions.items():
         if item.start > last:
             found.append(f"{path}: interventions.{name}: never in force: starts {item.start}, after the run's "
-                         f"last day {last} (--days {run.days})")
+                         f"last day {last} (with {origins})")
         elif item.end is not None and last < item.end <= written.end_date():
             found.append(f"{path}: interventions.{name}: cut short: in force to {item.end}, but the run ends on "
-                         f"{last} (--days {run.days})")
+                         f"{last} (with {origins})")
     return found
 
 
-def load_with_warnings(path: Path | str, **overrides: Any) -> tuple[Scenario, list[str]]:
-    """Read (with parents), validate, check dates, then apply command-line overrides (seed, scale, days)."""
+def _inflow_held(path: Path, run: Scenario) -> list[str]:
+    """Warnings for inflow curves that end before the run does or begin after it starts (the level is held)."""
+    first, last = run.start_date, run.end_date()
+    found = []
+    for origin, series in run.inflow.items():
+        if len(series.dates) < 2:
+            continue  # one point: a constant level, meant to hold
+        if series.dates[0] > first:
+            found.append(f"{path}: inflow.{origin}: dates begin on {series.dates[0]}, after the run's first day "
+                         f"{first}: the first level is held before it")
+        if series.dates[-1] < last:
+            found.append(f"{path}: inflow.{origin}: dates end on {series.dates[-1]}, before the run's last day "
+                         f"{last}: the last level is held after it")
+    return found
+
+
+def load_with_warnings(path: Path | str, overrides: Mapping[str, Mapping[str, Any]] | None = None
+                       ) -> tuple[Scenario, list[str]]:
+    """Read (with parents), validate, check dates, then apply overrides: origin (a flag such as "--days") ->
+    {dotted path: value}, each validated as a whole scenario (sim.config.overrides.apply_overrides)."""
+    from sim.config.overrides import apply_overrides
+
     path = Path(path)
-    data, _ = read_with_parents(path)
-    written = parse_scenario(data, path)
+    data, sources = read_with_parents(path)
+    written = parse_scenario(data, path, sources)
     outside = _outside_dates(written)
     if outside:
         name, why = outside[0]
         raise ConfigError(path, f"interventions.{name}.start", why)
-    given = {k: v for k, v in overrides.items() if v is not None}
-    if not given:
-        return written, []
-    run = parse_scenario({**data, **given}, path)
-    return run, _cut_by_days(path, written, run)
+    run = written
+    given = {origin: settings for origin, settings in (overrides or {}).items() if settings}
+    for origin, settings in given.items():
+        run = apply_overrides(run, settings, origin)
+    warnings = _cut_short(path, written, run, ", ".join(given)) if given else []
+    return run, warnings + _inflow_held(path, run)
 
 
-def load_scenario(path: Path | str, **overrides: Any) -> Scenario:
+def load_scenario(path: Path | str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Scenario:
     """Read and validate a scenario file (see load_with_warnings)."""
-    return load_with_warnings(path, **overrides)[0]
+    return load_with_warnings(path, overrides)[0]
+
+
+def load_sources(path: Path | str) -> dict[str, str]:
+    """For every value a scenario file (or a parent) sets: dotted key -> the file that set it."""
+    return read_with_parents(Path(path))[1]
+
+
+def simulated_people(scenario: Scenario) -> float:
+    """Simulated people who set out over spin-up and recorded days (the population's rows, before compaction)."""
+    import numpy as np
+
+    first = scenario.start_date.toordinal() - scenario.spin_up_days
+    days = first + np.arange(scenario.spin_up_days + scenario.days)
+    total = sum(float(np.interp(days, [d.toordinal() for d in series.dates], series.people_per_day).sum())
+                for series in scenario.inflow.values())
+    return total / scenario.scale
+
+
+def check_resources(scenario: Scenario, origin: Path | str) -> None:
+    """Refuse a scenario whose population could not fit in this machine's memory (or in 32-bit ids)."""
+    from sim.population.population import BYTES_PER_MIGRANT
+
+    people = simulated_people(scenario)
+    need = people * BYTES_PER_MIGRANT
+    have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if need > have or people >= 2**31:
+        raise ConfigError(origin, "inflow", f"{people:,.0f} simulated people over spin_up_days + days would need "
+                          f"about {need / 2**30:,.1f} GiB of memory ({BYTES_PER_MIGRANT} bytes each) and this "
+                          f"machine has {have / 2**30:,.1f} GiB: raise scale (--scale) or shorten the run")
 
 
 def check_against_network(scenario: Scenario, path: Path | str, net: "Network") -> None:
-    """Names in the scenario that must be places in the network."""
+    """Names in the scenario that must be places in the network, and whether the run fits in memory."""
     from sim.interventions.targets import UnknownTarget, legs_for
     from sim.network import CORRIDORS, MODE_SEA
 
@@ -202,10 +337,10 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
             if corridor not in CORRIDORS:
                 raise ConfigError(path, "enforcement.units.corridors",
                                   f"unknown corridor {corridor!r}; allowed: {', '.join(CORRIDORS)}")
-    for corridor, share in scenario.observation.deaths_recorded_share.items():
-        if corridor not in CORRIDORS or not 0 <= share <= 1:
+    for corridor in scenario.observation.deaths_recorded_share:
+        if corridor not in CORRIDORS:
             raise ConfigError(path, f"observation.deaths_recorded_share.{corridor}",
-                              f"needs a corridor ({', '.join(CORRIDORS)}) and a share in [0, 1]")
+                              f"unknown corridor {corridor!r}; allowed: {', '.join(CORRIDORS)}")
     leg_ids = list(net.legs["id"])
     for field in ("beach_officers_reference", "beach_officers"):
         for leg_id in getattr(scenario.patrols, field):
@@ -230,9 +365,10 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
                 raise ConfigError(path, f"interventions.{name}.target.{kind}",
                                   f"no enforcement unit works on {', '.join(sorted(corridors))}; units cover "
                                   f"{', '.join(sorted(unit_corridors))} (enforcement.units)")
-        if item.kind == "removals" and item.origin is not None and item.origin not in list(net.origins["origin"]):
+        if item.kind == "removals" and item.origin is not None and item.origin not in origin_ids:
             raise ConfigError(path, f"interventions.{name}.origin",
-                              f"unknown origin region {item.origin!r}; allowed: {', '.join(net.origins['origin'])}")
+                              f"unknown origin region {item.origin!r}; allowed: {', '.join(origin_ids)}")
+    check_resources(scenario, path)
 
 
 def resolved(scenario: Scenario) -> dict[str, Any]:

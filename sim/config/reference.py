@@ -5,8 +5,10 @@ are in the description or the name) and source. `docs/parameters.md` is this tab
 (`routesim parameters --markdown`); `routesim show FILE` prints the same rows with a scenario's values.
 """
 
+import re
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,18 @@ from pydantic_core import PydanticUndefined
 
 from sim.config.schema import Scenario
 from sim.interventions.schema import Intervention, InterventionBase
+
+
+@dataclass(frozen=True)
+class Value:
+    """One resolved setting of a scenario: where it came from (a file, or 'default') is `set_by`."""
+
+    key: str
+    value: str
+    unit: str
+    description: str
+    source: str
+    set_by: str
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,10 @@ def rows(model: type[BaseModel] = Scenario, prefix: str = "", values: BaseModel 
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         default = "(required)" if field.default is PydanticUndefined and field.default_factory is None else (
             _show(value))
-        found.append(Row(key, _type_name(annotation), default, _allowed(field.metadata),
+        allowed = _allowed(field.metadata)
+        if annotation is str:
+            allowed = allowed.replace("entries", "characters")
+        found.append(Row(key, _type_name(annotation), default, allowed,
                          field.description or "", str(extra.get("source", ""))))
     return found
 
@@ -124,3 +141,45 @@ def markdown() -> str:
         lines.append("| " + " | ".join(" ".join(c.replace("|", "\\|").split()) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
+
+
+_UNIT = re.compile(r"\(([^()]{1,30})\)")
+
+
+def _unit(description: str) -> str:
+    """The unit a description ends its sentence with, e.g. "(EUR/day)" -> EUR/day ("" if none)."""
+    found = [u.split(",")[0].strip() for u in _UNIT.findall(description)]
+    units = [u for u in found if len(u.split()) <= 3 and not any(w in u for w in ("e.g.", "keys", "TOML", "="))]
+    return units[-1] if units else ""
+
+
+def _field_info(model: type[BaseModel], name: str) -> tuple[str, str]:
+    field = model.model_fields[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    return field.description or "", str(extra.get("source", ""))
+
+
+def _set_by(key: str, sources: Mapping[str, str]) -> str:
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in sources:
+            return sources[".".join(parts[:n])]
+    return "default"
+
+
+def values(item: Any, sources: Mapping[str, str], key: str = "", info: tuple[str, str] = ("", "")) -> list[Value]:
+    """Every resolved setting under `item` (a model, a table of entries, a list of models, or a value), each
+    table expanded entry by entry, with its unit, description, source and the file that set it."""
+    def below(name: object) -> str:
+        return f"{key}.{name}" if key else str(name)
+
+    if isinstance(item, BaseModel):
+        return [v for name in type(item).model_fields
+                for v in values(getattr(item, name), sources, below(name), _field_info(type(item), name))]
+    if isinstance(item, dict) and item:
+        return [v for name, entry in item.items() for v in values(entry, sources, below(name), info)]
+    if isinstance(item, list) and item and isinstance(item[0], BaseModel):
+        return [v for i, entry in enumerate(item) for v in values(entry, sources, below(i), info)]
+    shown = "" if item is None else "[" + ", ".join(map(str, item)) + "]" if isinstance(item, list) else str(item)
+    description, source = info
+    return [Value(key, shown, _unit(description), description, source, _set_by(key, sources))]

@@ -10,17 +10,23 @@ from typing import Annotated
 from pydantic import BaseModel, Field, model_validator
 
 from sim.config.actors import Enforcement, Information, Patrols, Smugglers, Weather
-from sim.config.fields import STRICT, param
+from sim.config.fields import STRICT, Date, Share, param
 from sim.interventions.schema import Intervention, UnitCosts
+
+MAX_PEOPLE_PER_DAY = 1e6  # from one origin: hundreds of times the largest published daily flows
+MAX_EUR = 1e7  # an amount in EUR no single person's choice involves; keeps costs finite
+NAME_PATTERN = r"^[^\x00-\x1f\x7f/\\]*$"  # names a folder: no control characters, no path separators
 
 
 class InflowSeries(BaseModel):
     """New people setting out from one origin region: a piecewise-linear curve in people per day."""
 
     model_config = STRICT
-    dates: list[dt.date] = Field(min_length=1, description="Dates of the curve's points (TOML dates).")
-    people_per_day: list[Annotated[float, Field(ge=0)]] = Field(
-        min_length=1, description="People setting out per day at each date (people/day, >= 0).")
+    dates: list[Date] = Field(min_length=1, max_length=10_000,
+                              description="Dates of the curve's points (TOML dates).")
+    people_per_day: list[Annotated[float, Field(ge=0, le=MAX_PEOPLE_PER_DAY)]] = Field(
+        min_length=1, max_length=10_000,
+        description=f"People setting out per day at each date (people/day, 0 to {MAX_PEOPLE_PER_DAY:,.0f}).")
 
     @model_validator(mode="after")
     def _matching_and_sorted(self) -> "InflowSeries":
@@ -39,47 +45,47 @@ class Behaviour(BaseModel):
     model_config = STRICT
     value_of_time_eur_per_day: float = param(
         40.0, "Perceived cost of one day of travel (EUR/day).", "assumption: order of a day's wage in Europe",
-        ge=0)
+        ge=0, le=MAX_EUR)
     risk_value_eur: float = param(
         200_000.0, "Perceived cost of a certain death for an average person (EUR); times the leg's death "
-        "probability.", "assumption: makes a 2.5% Central Med risk weigh like a EUR 5,000 fare", ge=0)
+        "probability.", "assumption: makes a 2.5% Central Med risk weigh like a EUR 5,000 fare", ge=0, le=MAX_EUR)
     failure_cost_eur: float = param(
         1500.0, "Perceived cost of being stopped or returned on a leg (EUR); times the leg's failure "
-        "probability.", "assumption: a lost fare and weeks of delay", ge=0)
+        "probability.", "assumption: a lost fare and weeks of delay", ge=0, le=MAX_EUR)
     choice_scale_eur: float = param(
         800.0, "Logit scale of leg choice (EUR): larger means choices less sensitive to cost differences.",
-        "assumption", gt=0)
+        "assumption", ge=1, le=MAX_EUR)
     preferred_destination_bonus_eur: float = param(
         10000.0, "Value of reaching one's preferred destination over another (EUR).",
-        "assumption: of the order of a Channel fare, so people pay it to reach the UK", ge=0)
+        "assumption: of the order of a Channel fare, so people pay it to reach the UK", ge=0, le=MAX_EUR)
     risk_aversion_sigma: float = param(
         0.6, "Log-sd of personal risk aversion (mean 1) across people (dimensionless).", "assumption", ge=0,
         le=3)
     earn_eur_per_day: float = param(
         10.0, "What a person short of money earns a day while waiting outside Europe (EUR/day).",
-        "assumption: informal work in transit countries (Libya, Turkey, Sudan)", ge=0)
+        "assumption: informal work in transit countries (Libya, Turkey, Sudan)", ge=0, le=MAX_EUR)
     earn_eur_per_day_in_europe: float = param(
         40.0, "What a person short of money earns a day while waiting in Europe (EUR/day).",
-        "assumption: illegal working; the promise of jobs is how gangs sell places (DOMAIN.md)", ge=0)
+        "assumption: illegal working; the promise of jobs is how gangs sell places (DOMAIN.md)", ge=0, le=MAX_EUR)
     give_up_base_per_day: float = param(
         0.0005, "Daily probability of giving up for a person who has just arrived at a hub (1/day).",
         "assumption", ge=0, le=1)
     give_up_wait_factor_per_30_days: float = param(
         0.5, "Relative rise of the give-up hazard per 30 days waiting at a hub (dimensionless).", "assumption",
-        ge=0)
+        ge=0, le=100)
     give_up_per_attempt: float = param(
-        0.3, "Relative rise of the give-up hazard per failed attempt (dimensionless).", "assumption", ge=0)
+        0.3, "Relative rise of the give-up hazard per failed attempt (dimensionless).", "assumption", ge=0, le=100)
     give_up_shortfall_factor: float = param(
         2.0, "Relative rise of the give-up hazard when the cheapest onward fare exceeds the budget, per unit "
-        "of shortfall relative to the fare (dimensionless).", "assumption", ge=0)
+        "of shortfall relative to the fare (dimensionless).", "assumption", ge=0, le=100)
     removal_cost_eur: float = param(
         10000.0, "Perceived cost of being removed after arriving (EUR), times the share removed: lowers a "
         "destination's value for the origins concerned.", "assumption: of the order of the preference bonus",
-        ge=0)
+        ge=0, le=MAX_EUR)
     job_pull_eur: float = param(
         3000.0, "Part of a destination's value that comes from the prospect of (illegal) work (EUR): what "
         "raids at full intensity take away.", "assumption: gangs sell places with the promise of jobs (DOMAIN.md)",
-        ge=0)
+        ge=0, le=MAX_EUR)
     settle_share: float = param(
         0.5, "Share of those giving up in a transit country who settle there rather than go home.",
         "assumption", ge=0, le=1)
@@ -103,7 +109,7 @@ class Observation(BaseModel):
     """How sources record what happens (the model reports both the truth and what each source would record)."""
 
     model_config = STRICT
-    deaths_recorded_share: dict[str, float] = Field(
+    deaths_recorded_share: dict[str, Share] = Field(
         default_factory=lambda: {"central_med": 0.75},
         description="Share of deaths the IOM Missing Migrants Project records, by corridor (0-1); corridors not "
         "listed: 1.",
@@ -115,9 +121,10 @@ class Scenario(BaseModel):
     """A run: dates, seed, scale, inflow per origin region and behavioural parameters."""
 
     model_config = STRICT
-    name: str = Field(min_length=1, description="Short name of the scenario, used for the run folder.")
-    description: str = Field("", description="What the scenario represents.")
-    start_date: dt.date = Field(description="First recorded day (TOML date, e.g. 2025-04-01).")
+    name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN,
+                      description="Short name of the scenario, used in the run folder's name (no '/' or '\\').")
+    description: str = Field("", max_length=10_000, description="What the scenario represents.")
+    start_date: Date = Field(description="First recorded day (TOML date, e.g. 2025-04-01).")
     days: int = Field(ge=1, le=20_000, description="Number of recorded days.")
     seed: int = Field(20250401, ge=0, lt=2**63, description="Seed from which every random draw flows.")
     scale: float = Field(
@@ -141,7 +148,7 @@ class Scenario(BaseModel):
     interventions: dict[str, Intervention] = Field(
         default_factory=dict, description="Dated interventions by name: [interventions.NAME] with a kind.")
     gbp_to_eur: float = param(1.15, "Exchange rate used to put costs in one currency (EUR per GBP).",
-                              "assumption: the rate used for the network's sourced prices", gt=0)
+                              "assumption: the rate used for the network's sourced prices", ge=0.01, le=100)
 
     def end_date(self) -> dt.date:
         """Last recorded day."""

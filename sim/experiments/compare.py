@@ -202,7 +202,8 @@ def target_corridors(scenario: Scenario, names: Sequence[str], network: Network)
 def _cost_eur(item, scenario: Scenario) -> float | None:
     if item.cost_eur is not None:
         return item.cost_eur
-    return item.cost_gbp * scenario.gbp_to_eur if item.cost_gbp is not None else None
+    gbp = item.cost_gbp_over(scenario.start_date, scenario.end_date(), scenario.gbp_to_eur)
+    return gbp * scenario.gbp_to_eur if gbp is not None else None
 
 
 def intervention_cost(label: str, alt: Scenario, base: Scenario, network: Network) -> InterventionCost | None:

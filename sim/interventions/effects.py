@@ -46,14 +46,9 @@ class Interventions:
                 getattr(self, item.kind)(name, item, self.intensity[name], self.targets[name])
 
     # Helpers -------------------------------------------------------------------------------------------------
-    def _years(self, item: InterventionBase) -> float:
-        end = item.end or self.model.config.end_date()
-        return max((end - item.start).days + 1, 1) / 365.0
-
     def _people_from_money(self, item: Funding, per_year_gbp: float) -> float:
-        """People a budget pays for over the intervention's period (unit-cost table)."""
-        gbp = item.amount_gbp if item.amount_gbp is not None else item.amount_eur / self.model.config.gbp_to_eur
-        return gbp / per_year_gbp / self._years(item)
+        """People a yearly budget pays for (unit-cost table): a rate, so the same whatever the run's length."""
+        return item.gbp_per_year(self.model.config.gbp_to_eur) / per_year_gbp
 
     def _units_on(self, legs: np.ndarray) -> np.ndarray:
         corridors = set(self.model.net.leg_corridor[legs].tolist())

@@ -9,7 +9,10 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from sim.config.fields import STRICT
+from sim.config.fields import STRICT, Date
+
+MAX_UNITS = 1e6  # officers, vessels, investigators added: far above any real force, keeps allocations finite
+MAX_GBP = 1e11  # GBP 100bn: above any national budget line, keeps costs and people bought finite
 
 
 class Target(BaseModel):
@@ -39,12 +42,12 @@ class InterventionBase(BaseModel):
 
     model_config = STRICT
     description: str = Field("", description="What the intervention stands for, with its source.")
-    start: dt.date = Field(description="First day in force (TOML date).")
-    end: dt.date | None = Field(None, description="Last day in force (TOML date); none: to the end of the run.")
+    start: Date = Field(description="First day in force (TOML date).")
+    end: Date | None = Field(None, description="Last day in force (TOML date); none: to the end of the run.")
     ramp_up_days: int = Field(0, ge=0, le=3650, description="Days to reach full strength, linearly (days).")
     target: Target = Field(description="Where it acts.")
-    cost_gbp: float | None = Field(None, ge=0, description="Total cost over the run, in GBP.")
-    cost_eur: float | None = Field(None, ge=0, description="Total cost over the run, in EUR.")
+    cost_gbp: float | None = Field(None, ge=0, le=MAX_GBP, description="Total cost over the run, in GBP.")
+    cost_eur: float | None = Field(None, ge=0, le=MAX_GBP, description="Total cost over the run, in EUR.")
 
     @model_validator(mode="after")
     def _dates_and_cost(self) -> "InterventionBase":
@@ -53,6 +56,11 @@ class InterventionBase(BaseModel):
         if self.cost_gbp is not None and self.cost_eur is not None:
             raise ValueError("give the cost in one currency: cost_gbp or cost_eur, not both")
         return self
+
+    def cost_gbp_over(self, first: dt.date, last: dt.date, gbp_to_eur: float) -> float | None:
+        """The cost charged to a run from first to last (GBP): the cost given, if any."""
+        del first, last  # a stated cost is the intervention's whole cost; Funding works it out from its rate
+        return self.cost_gbp if self.cost_eur is None else self.cost_eur / gbp_to_eur
 
     def intensity(self, date: dt.date) -> float:
         """0 before the start and after the end, rising linearly to 1 over the ramp-up."""
@@ -67,7 +75,8 @@ class LaunchPrevention(InterventionBase):
     """More officers stopping launches on the beaches (e.g. the French mobile unit)."""
 
     kind: Literal["launch_prevention"]
-    officers_added: float = Field(gt=0, description="Officers added to the beach patrols of the target (people).")
+    officers_added: float = Field(gt=0, le=MAX_UNITS,
+                                  description="Officers added to the beach patrols of the target (people).")
 
 
 class SupplyChainSeizures(InterventionBase):
@@ -75,7 +84,7 @@ class SupplyChainSeizures(InterventionBase):
 
     kind: Literal["supply_chain_seizures"]
     boats_per_month: float = Field(
-        gt=0, description="Boats (with engines) seized a month from the supply of groups on the target "
+        gt=0, le=10_000, description="Boats (with engines) seized a month from the supply of groups on the target "
         "(boats/month). Published pace: over 350 boats and 110 engines in the year to May 2024.")
 
 
@@ -88,22 +97,51 @@ class BorderClosure(InterventionBase):
 
 
 class Funding(InterventionBase):
-    """Kinds whose strength may be money: converted into people by the scenario's unit-cost table."""
+    """Kinds whose strength may be money: a rate a year, or a total over the intervention's own start..end (never
+    over the run's days, so the same money buys the same people whatever --days), turned into people by the
+    unit-cost table."""
 
-    amount_gbp: float | None = Field(None, gt=0, description="Money spent over the intervention's period (GBP).")
-    amount_eur: float | None = Field(None, gt=0, description="Money spent over the intervention's period (EUR).")
+    amount_gbp_per_year: float | None = Field(
+        None, gt=0, le=MAX_GBP, description="Money spent a year while in force (GBP/year).")
+    amount_eur_per_year: float | None = Field(
+        None, gt=0, le=MAX_GBP, description="Money spent a year while in force (EUR/year).")
+    amount_gbp: float | None = Field(
+        None, gt=0, le=MAX_GBP, description="Money spent in total from start to end (GBP); needs an end.")
+    amount_eur: float | None = Field(
+        None, gt=0, le=MAX_GBP, description="Money spent in total from start to end (EUR); needs an end.")
 
     people_field: ClassVar[str]  # the strength given in people instead of money
+    MONEY: ClassVar[tuple[str, ...]] = ("amount_gbp_per_year", "amount_eur_per_year", "amount_gbp", "amount_eur")
 
     @model_validator(mode="after")
     def _one_strength(self) -> "Funding":
-        given = [name for name in (self.people_field, "amount_gbp", "amount_eur") if getattr(self, name) is not None]
+        given = [name for name in (self.people_field, *self.MONEY) if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of {self.people_field}, amount_gbp or amount_eur (got "
+            raise ValueError(f"give exactly one of {self.people_field}, {', '.join(self.MONEY)} (got "
                              f"{', '.join(given) or 'none'})")
-        if self.cost_gbp is None and self.cost_eur is None:  # money spent is the cost, unless said otherwise
-            self.cost_gbp, self.cost_eur = self.amount_gbp, self.amount_eur
+        if given[0] in ("amount_gbp", "amount_eur") and self.end is None:
+            raise ValueError(f"{given[0]} is a total from start to end, but there is no end: give an end date, or "
+                             f"a rate ({given[0]}_per_year)")
         return self
+
+    def gbp_per_year(self, gbp_to_eur: float) -> float | None:
+        """The money's rate (GBP a year), or None when the strength is given in people."""
+        yearly = self.amount_gbp_per_year if self.amount_gbp_per_year is not None else (
+            None if self.amount_eur_per_year is None else self.amount_eur_per_year / gbp_to_eur)
+        total = self.amount_gbp if self.amount_gbp is not None else (
+            None if self.amount_eur is None else self.amount_eur / gbp_to_eur)
+        if total is not None and self.end is not None:
+            return total / (((self.end - self.start).days + 1) / 365.0)
+        return yearly
+
+    def cost_gbp_over(self, first: dt.date, last: dt.date, gbp_to_eur: float) -> float | None:
+        """The cost given, else the money spent on the days in force from first to last."""
+        given = super().cost_gbp_over(first, last, gbp_to_eur)
+        rate = self.gbp_per_year(gbp_to_eur)
+        if given is not None or rate is None:
+            return given
+        days = (min(self.end or last, last) - max(self.start, first)).days + 1
+        return rate * max(days, 0) / 365.0
 
 
 class EnforcementFunding(Funding):
@@ -112,8 +150,8 @@ class EnforcementFunding(Funding):
     kind: Literal["enforcement_funding"]
     people_field: ClassVar[str] = "investigators_added"
     investigators_added: float | None = Field(
-        None, gt=0, description="Investigators added to the units working on the target (people); or give an "
-        "amount, turned into investigators by unit_costs.investigator_year_gbp.")
+        None, gt=0, le=MAX_UNITS, description="Investigators added to the units working on the target (people); "
+        "or give an amount, turned into investigators by unit_costs.investigator_year_gbp.")
 
 
 class ProsecutionCapacity(Funding):
@@ -122,8 +160,8 @@ class ProsecutionCapacity(Funding):
     kind: Literal["prosecution_capacity"]
     people_field: ClassVar[str] = "prosecutors_added"
     prosecutors_added: float | None = Field(
-        None, gt=0, description="Prosecutors added to the units working on the target (people); or give an "
-        "amount, turned into prosecutors by unit_costs.prosecutor_year_gbp.")
+        None, gt=0, le=MAX_UNITS, description="Prosecutors added to the units working on the target (people); "
+        "or give an amount, turned into prosecutors by unit_costs.prosecutor_year_gbp.")
 
 
 class FinancialDisruption(InterventionBase):
@@ -165,7 +203,7 @@ class SearchAndRescue(InterventionBase):
     """Rescue ships in a sea area; whether they draw departures is a hypothesis the scenario switches."""
 
     kind: Literal["search_and_rescue"]
-    vessels_added: float = Field(gt=0, description="Rescue units added on the target sea legs (units).")
+    vessels_added: float = Field(gt=0, le=MAX_UNITS, description="Rescue units added on the target sea legs (units).")
     pull_factor_hypothesis: bool = Field(
         False, description="Hypothesis (disputed in the literature): people perceive the crossing as safer when "
         "rescuers are present, and more set out.")
@@ -199,7 +237,8 @@ class ReturnAgreement(InterventionBase):
     landed_return_share: float = Field(
         0.0, ge=0, le=1, description="Share of people landed from the target sea legs returned (0-1).")
     coastguard_units_added: float = Field(
-        0.0, ge=0, description="Units added to the partner coastguard intercepting on the target sea legs.")
+        0.0, ge=0, le=MAX_UNITS,
+        description="Units added to the partner coastguard intercepting on the target sea legs.")
 
     @model_validator(mode="after")
     def _something(self) -> "ReturnAgreement":
@@ -212,7 +251,8 @@ class PortSecurity(InterventionBase):
     """Security at the ports and the tunnel: lorry detection rises with officers and scanners."""
 
     kind: Literal["port_security"]
-    officers_added: float = Field(gt=0, description="Officers (or scanner teams) added at the ports (units).")
+    officers_added: float = Field(gt=0, le=MAX_UNITS,
+                                  description="Officers (or scanner teams) added at the ports (units).")
 
 
 class LegCapacity(InterventionBase):
@@ -245,8 +285,10 @@ class UnitCosts(BaseModel):
 
     model_config = STRICT
     investigator_year_gbp: float = Field(
-        100_000.0, gt=0, description="Cost of one investigator for a year, with overheads (GBP). Assumption.",
+        100_000.0, ge=1000, le=1e7,
+        description="Cost of one investigator for a year, with overheads (GBP). Assumption.",
         json_schema_extra={"source": "assumption: salary and overheads of an NCA officer"})
     prosecutor_year_gbp: float = Field(
-        90_000.0, gt=0, description="Cost of one prosecutor for a year, with overheads (GBP). Assumption.",
+        90_000.0, ge=1000, le=1e7,
+        description="Cost of one prosecutor for a year, with overheads (GBP). Assumption.",
         json_schema_extra={"source": "assumption: salary and overheads of a CPS lawyer"})
