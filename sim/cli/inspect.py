@@ -7,7 +7,6 @@ import typer
 from rich.table import Table
 
 from sim.cli import app, fail
-from sim.cli.report import console
 from sim.config import ConfigError, check_against_network, load_scenario
 from sim.config.loader import load_sources
 from sim.config.reference import intervention_rows, markdown, rows, values
@@ -21,6 +20,7 @@ def parameters(
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/parameters.md.")] = False,
 ) -> None:
     """The reference of every scenario setting: type, default, allowed range, description, source."""
+    from sim.cli.report import console  # imports the model: only when a command prints
     if as_markdown:
         print(markdown(), end="")
         return
@@ -36,6 +36,7 @@ def scenarios(
 ) -> None:
     """List the scenario files in a folder (default: scenarios/) with their names and interventions; a broken
     file is listed as broken with its error, and the others still shown."""
+    from sim.cli.report import console  # imports the model: only when a command prints
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     if not files:
         raise fail(f"{folder}: no scenario files (*.toml) found")
@@ -55,6 +56,7 @@ def scenarios(
 def show(scenario_file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")]) -> None:
     """Print a scenario resolved (after extends and defaults): every setting, tables entry by entry, with its
     value, unit, description, source, and the file that set it ("default" when no file did; * marks those)."""
+    from sim.cli.report import console  # imports the model: only when a command prints
     try:
         sc = load_scenario(scenario_file)
         sources = load_sources(scenario_file)
@@ -75,6 +77,7 @@ def show(scenario_file: Annotated[Path, typer.Argument(help="Scenario file (TOML
 @app.command()
 def legs(corridor: Annotated[str | None, typer.Option(help="Only this corridor.")] = None) -> None:
     """List the route network's legs (ids to use as intervention targets) with their reference values."""
+    from sim.cli.report import console  # imports the model: only when a command prints
     net = load_network()
     if corridor is not None and corridor not in CORRIDORS:
         raise fail(f"--corridor: unknown corridor {corridor!r}; allowed: {', '.join(CORRIDORS)}")
