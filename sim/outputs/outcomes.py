@@ -61,6 +61,16 @@ class Outcome:
     def subject(self) -> str:
         return self.name.partition(".")[2]
 
+    @property
+    def measure_label(self) -> str:
+        """The words for what is counted ("Crossings"), without the place."""
+        return MEASURES[self.measure][0]
+
+    @property
+    def place(self) -> str:
+        """The words for where or whom ("English Channel"), without what is counted."""
+        return self.label.removeprefix(f"{self.measure_label}: ")
+
 
 # measure -> (label, unit, what it counts): the words every outcome of the measure is labelled with.
 MEASURES: dict[str, tuple[str, str, str]] = {
