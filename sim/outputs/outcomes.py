@@ -103,7 +103,7 @@ CORRIDOR_LABELS: dict[str, str] = {
     "approach": "Approach (origins to coasts)", "eastern_med": "Eastern Mediterranean",
     "western_balkans": "Western Balkans", "central_med": "Central Mediterranean",
     "western_med": "Western Mediterranean", "onward": "Onward (within Europe)", "channel": "English Channel",
-    "other": "Other", TOTAL: "all corridors",
+    "other": "Other",
 }
 SOURCE_LABELS: dict[str, str] = {
     "frontex_eastern_med_sea": "Frontex, Eastern Med sea", "frontex_eastern_med_land": "Frontex, Eastern Med land",
@@ -151,7 +151,8 @@ def _corridor(measure: str, corridor: str, reduction: str = "sum", columns: tupl
               **fields) -> Outcome:
     """An outcome of one corridor (or of all: TOTAL) from daily_corridor."""
     where = None if corridor == TOTAL else ("corridor", (corridor,))
-    return _declare(measure, corridor, CORRIDOR_LABELS[corridor], fields.pop("table", "daily_corridor"), reduction,
+    place = CORRIDOR_LABELS.get(corridor, "all corridors")
+    return _declare(measure, corridor, place, fields.pop("table", "daily_corridor"), reduction,
                     columns=columns or (measure,), where=where, **fields)
 
 
