@@ -175,8 +175,8 @@ def test_fan_chart_draws_part_weeks_with_the_registry_label_and_unit() -> None:
     assert list(medians["base"].get_ydata()) == [11.0, 21.0, 31.0]  # all three weeks, the part ones too
     assert list(medians["alt"].get_ydata()) == [16.0, 26.0, 36.0]
     marks = [line for line in ax.get_lines() if line.get_linestyle() == "None"]
-    assert [len(line.get_xdata()) for line in marks] == [2, 2]  # first and last week are short
-    assert marks[0].get_label() == "part week (fewer days)"
+    assert [len(line.get_xdata()) for line in marks] == [2, 2, 0]  # first and last week are short; legend entry
+    assert marks[-1].get_label() == "part week (fewer days)"
 
 
 def test_displacement_groups_and_labels_come_from_the_registry() -> None:

@@ -46,6 +46,7 @@ def fan_chart(series: pd.DataFrame, name: str) -> Figure:
     n_reps = part.groupby("scenario", sort=False)["replicate"].nunique()
     reps = f"{n_reps.min()}" if len(n_reps) and n_reps.min() == n_reps.max() else "all"
     fig.suptitle(f"{declared.label}, per {period}: median, 50% and 90% bands over {reps} replicates")
+    any_short = False
     for i, (label, runs) in enumerate(part.groupby("scenario", sort=False)):
         wide = runs.pivot_table(index="date", columns="replicate", values="value", aggfunc="sum").sort_index()
         days = runs.groupby("date")["days"].first().reindex(wide.index)
@@ -56,9 +57,10 @@ def fan_chart(series: pd.DataFrame, name: str) -> Figure:
         ax.fill_between(dates, q[0.25], q[0.75], color=color, alpha=0.28, linewidth=0)
         ax.plot(dates, q[0.5], color=color, linewidth=1.8, label=str(label))
         short = (days < days.max()).to_numpy()
-        if short.any():
-            ax.plot(dates[short], q[0.5].to_numpy()[short], "o", markerfacecolor="white", color=color,
-                    label=f"part {period} (fewer days)" if i == 0 else None)
+        ax.plot(dates[short], q[0.5].to_numpy()[short], "o", markerfacecolor="white", color=color)
+        any_short = any_short or bool(short.any())
+    if any_short:  # one legend entry for every scenario's open markers
+        ax.plot([], [], "o", markerfacecolor="white", color="0.4", label=f"part {period} (fewer days)")
     ax.set_ylabel(f"{declared.unit} per {period}")
     ax.set_xlabel(f"{period} starting")
     ax.grid(True, alpha=0.3)
