@@ -197,3 +197,10 @@ def test_displacement_groups_and_labels_come_from_the_registry() -> None:
     fig = displacement_bar(table)
     ticks = [[t.get_text() for t in ax.get_xticklabels()] for ax in fig.axes]
     assert ticks == [["English Channel"], ["United Kingdom", "all destinations"], ["Gave up", "Deaths"]]
+
+
+def test_a_missing_table_leaves_its_outcomes_undefined_not_zero(tables, scalars) -> None:
+    partial = {name: df for name, df in tables.items() if name != "daily_population"}
+    values = reg.scalar_outcomes(partial)
+    assert np.isnan(values["en_route_at_end.total"])
+    assert values["crossings.channel"] == scalars["crossings.channel"]

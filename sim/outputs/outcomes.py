@@ -265,7 +265,8 @@ class _Days:
             day = self.dates.get_indexer(pd.DatetimeIndex(df["date"]))
             codes, keys = pd.factorize(df[by]) if by is not None else (np.zeros(len(df), np.int64), [None])
             sums = np.zeros((len(self.dates), len(keys), numeric.shape[1]))
-            np.add.at(sums, (day, codes), numeric.fillna(0.0).to_numpy(dtype=float))
+            recorded = day >= 0  # a row dated outside the recorded days counts nowhere
+            np.add.at(sums, (day[recorded], codes[recorded]), numeric.fillna(0.0).to_numpy(dtype=float)[recorded])
             self._cubes[(table, by)] = ({k: i for i, k in enumerate(keys)},
                                         {c: i for i, c in enumerate(numeric.columns)}, sums)
         return self._cubes[(table, by)]
@@ -326,7 +327,7 @@ def scalar_outcomes(tables: dict[str, pd.DataFrame], names: Sequence[str] | None
 
 
 def run_outcomes(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
-    """The headline scalar outcomes of one run (no breakdowns): what `compare` tables and tests."""
+    """The headline scalar outcomes of one run (breakdowns marked `detail` left out): what `compare` tables."""
     return scalar_outcomes(tables, [o.name for o in OUTCOMES if o.kind == "scalar" and not o.detail])
 
 
