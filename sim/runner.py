@@ -6,13 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numba
+import numpy as np
 import pandas as pd
 
 from sim.config import Scenario, resolved, scenario_hash
 from sim.model import RouteModel
-from sim.network import Network, load_network
+from sim.network import CORRIDORS, Network, load_network
+from sim.outputs.outcomes import OUTCOMES, scalar_outcomes
 from sim.outputs.run_folder import git_revision, versions
 from sim.population.population import BYTES_PER_MIGRANT
+
+OUTCOME_NAMES = frozenset(o.name for o in OUTCOMES)
 
 
 @dataclass
@@ -44,15 +48,17 @@ def simulate(scenario: Scenario, network: Network | None = None,
     return RunResult(tables, manifest)
 
 
-def corridor_totals(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Totals over the run per corridor, for the terminal summary."""
-    daily = tables["daily_corridor"]
-    sums = daily.groupby("corridor", sort=False)[
-        ["crossings", "departures", "landings", "prevented", "intercepted", "rescued", "deaths", "boats",
-         "revenue_eur", "settled", "gone_home"]].sum()
-    price = daily.groupby("corridor", sort=False)["mean_price_eur"].mean()
-    aboard = (daily["people_per_boat"] * daily["boats"]).groupby(daily["corridor"], sort=False).sum()
-    sums["people_per_boat"] = aboard / sums["boats"].where(sums["boats"] > 0)
-    sums["mean_price_eur"] = price
-    sums["crossing_days"] = daily[daily["boat_landings"] > 0].groupby("corridor")["date"].nunique()
-    return sums.fillna({"crossing_days": 0})
+SUMMARY_MEASURES = ("crossings", "departures", "landings", "prevented", "intercepted", "rescued", "deaths", "boats",
+                    "people_per_boat", "price", "revenue_eur", "crossing_days", "settled", "gone_home")
+
+
+def corridor_totals(tables: dict[str, pd.DataFrame], measures: tuple[str, ...] = SUMMARY_MEASURES) -> pd.DataFrame:
+    """corridor x measure table of the registry's outcomes `measure.corridor` over the run, for the terminal
+    summary (NaN where the registry declares no such outcome, e.g. boats on a land corridor)."""
+    names = [f"{m}.{c}" for c in CORRIDORS for m in measures if f"{m}.{c}" in OUTCOME_NAMES]
+    values = scalar_outcomes(tables, names)
+    table = pd.DataFrame(np.nan, index=pd.Index(CORRIDORS, name="corridor"), columns=list(measures))
+    for name, value in values.items():
+        measure, _, corridor = name.partition(".")
+        table.at[corridor, measure] = value
+    return table

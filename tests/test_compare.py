@@ -175,11 +175,19 @@ def test_command_writes_every_file(tmp_path):
         parquet = pd.read_parquet(out / f"{name}.parquet")
         assert len(parquet) > 0 and len(pd.read_csv(out / f"{name}.csv")) == len(parquet), name
     series = pd.read_parquet(out / "series.parquet")
-    assert list(series.columns) == ["scenario", "replicate", "date", "corridor", "metric", "value"]
-    assert set(series["metric"]) == {"crossings", "deaths"} and "total" in set(series["corridor"])
+    assert list(series.columns) == ["scenario", "replicate", "outcome", "date", "days", "value"]
+    assert set(series["outcome"]) == {f"crossings.{c}" for c in CROSSING_CORRIDORS} | {"deaths.total"}
+    totals = pd.read_parquet(out / "runs.parquet")
+    weekly = series.groupby(["scenario", "replicate", "outcome"])["value"].sum()  # part weeks kept: totals agree
+    whole = totals.set_index(["scenario", "replicate", "outcome"])["value"].reindex(weekly.index)
+    np.testing.assert_allclose(weekly.to_numpy(), whole.to_numpy())
+    assert series.groupby(["scenario", "replicate", "outcome"])["days"].sum().eq(20).all()
     charts = {p.name for p in (out / "charts").glob("*.png")}
     assert charts == {f"fan_crossings_{c}.png" for c in CROSSING_CORRIDORS} | {"fan_deaths_total.png",
                                                                                  "displacement.png"}
+    diffs = pd.read_parquet(out / "differences.parquet").set_index("outcome")
+    assert diffs.at["crossings.channel", "label"] == "Crossings: English Channel"
+    assert diffs.at["price.channel", "unit"] == "EUR/place" and diffs.at["deaths.total", "unit"] == "deaths"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["baseline"] == "baseline" and manifest["alternatives"] == ["strong_prevention"]
     assert manifest["replicate_seeds"] == replicate_seeds(11, 2) and manifest["replicates"] == 2

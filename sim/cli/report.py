@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.outputs.published import SOURCE_SERIES, latest_annual
+from sim.outputs.outcomes import CORRIDOR_LABELS, MEASURES, OUTCOMES, scalar_outcomes
+from sim.outputs.published import latest_annual
 from sim.runner import corridor_totals
 
 # When piped (CI, logs), rich assumes 80 columns and squeezes the tables; give them room.
@@ -30,48 +31,73 @@ def _fmt(value: float, digits: int = 0) -> str:
     return "–" if pd.isna(value) else f"{value:,.{digits}f}"
 
 
+def _header(measure: str) -> str:
+    """The measure's label over its unit."""
+    label, unit, _ = MEASURES[measure]
+    return f"{label}\n({unit})"
+
+
+def _digits(unit: str) -> int:
+    return 1 if unit == "people/boat" else 0
+
+
+PEOPLE_COLUMNS = ("crossings", "departures", "prevented", "intercepted", "deaths", "settled", "gone_home")
+BOAT_COLUMNS = ("boats", "people_per_boat", "price", "revenue_eur", "crossing_days")
+
+
+def _corridor_table(title: str, totals: pd.DataFrame, columns: tuple[str, ...], keep: pd.Series) -> Table:
+    """Corridors in `keep` x `columns`, each headed by its label and unit; columns as wide as their numbers."""
+    rows = [(CORRIDOR_LABELS[str(corridor)], *(_fmt(row[c], _digits(MEASURES[c][1])) for c in columns))
+            for corridor, row in totals[keep].iterrows()]
+    widths = [max((len(r[i]) for r in rows), default=1) for i in range(len(columns) + 1)]
+    table = Table(title=title)
+    table.add_column("corridor", min_width=widths[0])
+    for name, width in zip(columns, widths[1:], strict=True):  # headers may wrap; numbers are never cut
+        longest_word = max(len(word) for word in _header(name).split())
+        table.add_column(_header(name), justify="right", min_width=max(width, longest_word))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def print_summary(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> None:
-    """Totals per corridor and per destination over the recorded days, in people."""
+    """Totals per corridor and per destination over the recorded days, labelled and in units from the outcome
+    registry."""
     sc = manifest["scenario"]
     totals = corridor_totals(tables)
-    table = Table(title=f"{sc['name']}: {sc['start_date']} + {sc['days']} days, seed {manifest['seed']}, "
-                  f"scale {manifest['scale']:g} (people)")
-    columns = ("crossings", "departures", "prevented", "intercepted", "deaths", "boats", "people_per_boat",
-               "mean_price_eur", "crossing_days", "settled", "gone_home")
-    table.add_column("corridor")
-    for name in columns:
-        table.add_column(name.replace("_", " "), justify="right")
-    for corridor, row in totals.iterrows():
-        if row[["departures", "landings", "settled", "gone_home"]].sum() == 0:
-            continue
-        table.add_row(str(corridor), *(_fmt(row[c], 1 if c == "people_per_boat" else 0) for c in columns))
-    console.print(table)
-    dest = tables["daily_destination"].groupby("destination", sort=False)["arrivals"].sum()
-    dtable = Table(title="Arrivals by destination (people)")
+    moving = totals[["departures", "landings", "settled", "gone_home"]].sum(axis=1) > 0
+    console.print(_corridor_table(f"{sc['name']}: {sc['start_date']} + {sc['days']} days, seed {manifest['seed']}, "
+                                  f"scale {manifest['scale']:g}: people by corridor", totals, PEOPLE_COLUMNS, moving))
+    console.print(_corridor_table("Boats and prices by corridor (corridors with boats)", totals, BOAT_COLUMNS,
+                                  totals["boats"].fillna(0) > 0))
+    arrivals = [o for o in OUTCOMES if o.measure == "arrivals"]
+    values = scalar_outcomes(tables, [o.name for o in arrivals])
+    dtable = Table(title=f"{MEASURES['arrivals'][0]} by destination ({MEASURES['arrivals'][1]})")
     dtable.add_column("destination")
-    dtable.add_column("arrivals", justify="right")
-    for name, value in dest.items():
-        dtable.add_row(str(name), _fmt(value))
+    dtable.add_column(MEASURES["arrivals"][0].lower(), justify="right")
+    for o in arrivals:
+        dtable.add_row(o.place, _fmt(values[o.name]))
     console.print(dtable)
     console.print(_beside_published(tables))
     console.print(f"wall time {manifest['wall_time_s']:.1f} s; people entered {manifest['people_entered']:,}")
 
 
 def _beside_published(tables: dict[str, pd.DataFrame]) -> Table:
-    """What each source would record over the run, per year, beside the latest yearly figure it published."""
-    days = tables["daily_observed"]["date"].nunique()
-    per_year = 365.0 / max(days, 1)
-    recorded = tables["daily_observed"].groupby("source", sort=False)["recorded"].sum() * per_year
-    deaths = tables["daily_corridor"].groupby("corridor")["deaths"].sum() * per_year
+    """What each source would record over the run, per year, beside the latest yearly figure it published; and
+    the model's deaths on the source's route beside the published deaths."""
+    per_year = 365.0 / max(tables["daily_corridor"]["date"].nunique(), 1)
+    sources = [o for o in OUTCOMES if o.measure == "recorded"]
+    deaths = [f"deaths.{o.observed[0]}" for o in sources if o.observed is not None]
+    values = scalar_outcomes(tables, [o.name for o in sources] + deaths)
     table = Table(title="Per year: what each source would record, beside its latest published yearly figure "
                   "(sim/data/observed_calibration.csv; years differ)")
     for column in ("source", "model per year", "published", "year", "model deaths/yr", "published deaths", "year"):
         table.add_column(column, justify="left" if column == "source" else "right")
-    for source, value in recorded.items():
-        route, metric = SOURCE_SERIES.get(str(source), (None, None))
+    for o in sources:
+        route, metric = o.observed if o.observed is not None else (None, None)
         pub = latest_annual(route, metric) if route else None
         dead = latest_annual(route, "deaths") if route else None
-        table.add_row(str(source), _fmt(value), _fmt(pub[1]) if pub else "–", pub[0] if pub else "",
-                      _fmt(deaths.get(route, float("nan"))) if route else "–", _fmt(dead[1]) if dead else "–",
-                      dead[0] if dead else "")
+        model_deaths = values[f"deaths.{route}"] * per_year if route else float("nan")
+        table.add_row(o.place, _fmt(values[o.name] * per_year), _fmt(pub[1]) if pub else "–", pub[0] if pub else "",
+                      _fmt(model_deaths), _fmt(dead[1]) if dead else "–", dead[0] if dead else "")
     return table

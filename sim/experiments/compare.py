@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.stats import BOOTSTRAP_SEED, LEVEL, RESAMPLES, summarise
-from sim.network import CORRIDORS, CROSSING_CORRIDORS
-from sim.population.kernel import FIRST_FINAL, STATE_NAMES
+from sim.network import CROSSING_CORRIDORS
+from sim.outputs.outcomes import label_of, run_outcomes, series_outcomes, unit_of
+from sim.outputs.outcomes import outcome as declaration
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -26,69 +27,10 @@ if TYPE_CHECKING:
     from sim.network import Network
     from sim.runner import RunResult
 
-FINAL_STATES = STATE_NAMES[FIRST_FINAL:]
-
 RUN_COLUMNS = ["scenario", "replicate", "seed", "outcome", "value"]
-DIFF_COLUMNS = ["scenario", "baseline", "outcome", "unit", "n", "base_mean", "alt_mean", "mean", "ci_low",
+DIFF_COLUMNS = ["scenario", "baseline", "outcome", "label", "unit", "n", "base_mean", "alt_mean", "mean", "ci_low",
                 "ci_high", "p05", "p95", "ci_excludes_zero"]
 NOT_DISTINGUISHABLE = "not distinguishable from zero"
-
-
-def unit_of(outcome: str) -> str:
-    """The unit of an outcome, from its prefix."""
-    prefix = outcome.split(".", 1)[0]
-    return {"deaths": "deaths", "price": "EUR", "revenue_eur": "EUR", "people_per_boat": "people/boat",
-            "boats_seized": "boats", "arrests": "arrests"}.get(prefix, "people")
-
-
-def _sum_by(df: pd.DataFrame | None, key: str, value: str) -> pd.Series:
-    if df is None or df.empty or value not in df.columns:
-        return pd.Series(dtype=float)
-    return df.groupby(key, sort=False)[value].sum()
-
-
-def run_outcomes(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
-    """Scalar outcomes of one run over its recorded days (people unless the name says otherwise)."""
-    daily = tables["daily_corridor"]
-    sums = daily.groupby("corridor", sort=False)[
-        ["crossings", "deaths", "intercepted", "prevented", "revenue_eur", "settled", "gone_home", "boats"]].sum()
-    sums = sums.reindex(list(dict.fromkeys([*CORRIDORS, *sums.index])), fill_value=0.0)
-    out: dict[str, float] = {}
-    for c in CROSSING_CORRIDORS:
-        out[f"crossings.{c}"] = float(sums.at[c, "crossings"])
-    dest = _sum_by(tables.get("daily_destination"), "destination", "arrivals")
-    for d in dest.index:
-        out[f"arrivals.{d}"] = float(dest.get(d, 0.0))
-    out["arrivals.total"] = float(dest.sum())
-    out["deaths.total"] = float(sums["deaths"].sum())
-    for c in sums.index:
-        out[f"deaths.{c}"] = float(sums.at[c, "deaths"])
-    out["intercepted.total"] = float(sums["intercepted"].sum())
-    out["prevented.total"] = float(sums["prevented"].sum())
-    out["give_ups.total"] = float(sums["settled"].sum() + sums["gone_home"].sum())
-    population = tables.get("daily_population")
-    if population is not None and not population.empty:
-        last = population[population["date"] == population["date"].max()]
-        out["en_route_at_end.total"] = float(last.loc[~last["state"].isin(FINAL_STATES), "people"].sum())
-    aboard = (daily["people_per_boat"].fillna(0) * daily["boats"]).groupby(daily["corridor"], sort=False).sum()
-    for c in CROSSING_CORRIDORS:
-        boats = sums.at[c, "boats"]
-        out[f"people_per_boat.{c}"] = float(aboard.get(c, 0.0) / boats) if boats > 0 else np.nan
-    paid = daily[daily["mean_price_eur"].notna() & (daily["mean_price_eur"] > 0)]
-    revenue = paid.groupby("corridor")["revenue_eur"].sum()
-    payments = (paid["revenue_eur"] / paid["mean_price_eur"]).groupby(paid["corridor"]).sum()
-    for c in CROSSING_CORRIDORS:
-        n_paid = payments.get(c, 0.0)
-        out[f"price.{c}"] = float(revenue.get(c, 0.0) / n_paid) if n_paid > 0 else np.nan
-    out["revenue_eur.total"] = float(sums["revenue_eur"].sum())
-    enforcement = tables.get("daily_enforcement")
-    out["arrests.total"] = float(enforcement["arrests"].sum()) if enforcement is not None else 0.0
-    seized = float(enforcement["boats_seized"].sum()) if enforcement is not None else 0.0
-    interventions = tables.get("daily_interventions")
-    if interventions is not None and not interventions.empty and "boats_seized" in interventions.columns:
-        seized += float(interventions["boats_seized"].sum())
-    out["boats_seized.total"] = seized
-    return out
 
 
 def combined_crossings(corridors: Sequence[str]) -> str:
@@ -142,32 +84,30 @@ def differences(runs: pd.DataFrame, baseline: str, alternatives: Sequence[str] |
     rows = []
     for alt in alternatives:
         diffs = paired_differences(runs, baseline, alt)
-        for outcome in diffs.columns:
-            stats = summarise(diffs[outcome].to_numpy(), level, resamples, seed)
+        for name in diffs.columns:
+            stats = summarise(diffs[name].to_numpy(), level, resamples, seed)
             if stats["n"] == 0:
                 continue
-            rows.append({"scenario": alt, "baseline": baseline, "outcome": outcome, "unit": unit_of(outcome),
-                         "base_mean": means.get((baseline, outcome), np.nan),
-                         "alt_mean": means.get((alt, outcome), np.nan), **stats})
+            rows.append({"scenario": alt, "baseline": baseline, "outcome": name, "label": label_of(name),
+                         "unit": unit_of(name), "base_mean": means.get((baseline, name), np.nan),
+                         "alt_mean": means.get((alt, name), np.nan), **stats})
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
 
 
 def displacement(diffs: pd.DataFrame) -> pd.DataFrame:
     """Where did the people go? Change in crossings per crossing corridor, arrivals per destination, give-ups,
-    deaths and people still on the way at the end, per alternative (rows of the differences table)."""
+    deaths and people still on the way at the end, per alternative (rows of the differences table): the outcomes
+    the registry puts in a displacement group."""
     groups = []
-    for outcome in dict.fromkeys(diffs["outcome"]):
-        prefix, _, name = outcome.partition(".")
-        if prefix == "crossings" and name in CROSSING_CORRIDORS:
-            groups.append((outcome, "crossings by corridor", name))
-        elif prefix == "arrivals":
-            groups.append((outcome, "arrivals by destination", name))
-        elif outcome in ("give_ups.total", "deaths.total", "en_route_at_end.total"):
-            groups.append((outcome, "fate", prefix))
+    for name in dict.fromkeys(diffs["outcome"]):
+        declared = declaration(name)
+        if declared.group:
+            key = declared.measure if declared.group == "fate" else declared.subject
+            groups.append((name, declared.group, key))
     keys = pd.DataFrame(groups, columns=["outcome", "group", "name"])
     table = diffs.merge(keys, on="outcome", how="inner")
-    columns = ["scenario", "baseline", "group", "name", "outcome", "unit", "base_mean", "mean", "ci_low", "ci_high",
-               "ci_excludes_zero"]
+    columns = ["scenario", "baseline", "group", "name", "outcome", "label", "unit", "base_mean", "mean", "ci_low",
+               "ci_high", "ci_excludes_zero"]
     return table[columns].reset_index(drop=True)
 
 
@@ -278,39 +218,22 @@ def cost_effectiveness(diffs: pd.DataFrame, costs: Sequence[InterventionCost]) -
     return pd.DataFrame(rows, columns=CE_COLUMNS)
 
 
-def _complete_weeks(wide: pd.DataFrame) -> pd.DataFrame:
-    """Weekly sums (weeks from Monday, labelled by that Monday), complete weeks only."""
-    index = pd.DatetimeIndex(wide.index)
-    monday = index.normalize() - pd.to_timedelta(index.day_of_week, unit="D")
-    sums = wide.groupby(monday).sum()
-    days = pd.Series(1, index=index).groupby(monday).sum()
-    return sums[days.reindex(sums.index) == 7]
+SERIES = (*(f"crossings.{c}" for c in CROSSING_CORRIDORS), "deaths.total")  # what the fan charts show
+SERIES_COLUMNS = ["scenario", "replicate", "outcome", "date", "days", "value"]
 
 
 def weekly_series(jobs: Sequence[Job], results: Sequence[RunResult]) -> pd.DataFrame:
-    """Long table `scenario, replicate, date, corridor, metric, value`: weekly crossings and deaths per
-    crossing corridor, and weekly deaths on all corridors (`corridor = total`)."""
+    """Long table `scenario, replicate, outcome, date, days, value`: weekly crossings per crossing corridor and
+    deaths on all corridors (`SERIES`), weeks from Monday; part weeks at either end kept, with their `days`."""
     parts = []
     for job, result in zip(jobs, results, strict=True):
-        daily = result.tables["daily_corridor"]
-        for metric, column in (("crossings", "crossings"), ("deaths", "deaths")):
-            wide = daily.pivot_table(index="date", columns="corridor", values=column, aggfunc="sum")
-            wide = wide.reindex(columns=list(CORRIDORS), fill_value=0.0).fillna(0.0)
-            weekly = _complete_weeks(wide)
-            picked = weekly[list(CROSSING_CORRIDORS)]
-            if metric == "deaths":
-                picked = picked.assign(total=weekly.sum(axis=1))
-            long = picked.rename_axis(index="date", columns="corridor").stack().rename("value").reset_index()
-            long.insert(0, "metric", metric)
-            long.insert(0, "replicate", job.replicate)
-            long.insert(0, "scenario", job.label)
-            parts.append(long)
-    columns = ["scenario", "replicate", "date", "corridor", "metric", "value"]
+        part = series_outcomes(result.tables, "week", SERIES)
+        part.insert(0, "replicate", job.replicate)
+        part.insert(0, "scenario", job.label)
+        parts.append(part)
     if not parts:
-        return pd.DataFrame(columns=columns)
-    series = pd.concat(parts, ignore_index=True)[columns]
-    series["date"] = series["date"].astype("datetime64[ms]")
-    return series.astype({"replicate": "int64", "value": "float64"})
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[SERIES_COLUMNS].astype({"replicate": "int64"})
 
 
 @dataclass

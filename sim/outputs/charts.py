@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.network import CROSSING_CORRIDORS
+from sim.outputs.outcomes import CORRIDOR_LABELS, outcome, series_outcomes
 
 # Okabe-Ito colour-blind-safe palette (yellow left out: too pale for lines on white).
 CORRIDOR_COLORS: dict[str, str] = {
@@ -31,16 +32,6 @@ CORRIDOR_COLORS: dict[str, str] = {
     "onward": "#56B4E9",
     "channel": "#D55E00",
     "other": "#999999",
-}
-CORRIDOR_LABELS: dict[str, str] = {
-    "approach": "Approach (origins to coasts)",
-    "eastern_med": "Eastern Mediterranean",
-    "western_balkans": "Western Balkans",
-    "central_med": "Central Mediterranean",
-    "western_med": "Western Mediterranean",
-    "onward": "Onward (within Europe)",
-    "channel": "English Channel",
-    "other": "Other",
 }
 DESTINATION_COLORS: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999",
@@ -148,17 +139,21 @@ def deaths_by_corridor(daily_corridor: pd.DataFrame) -> Figure:
     return fig
 
 
+def _weekly(daily_corridor: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """week x corridor: the registry's `measure.<crossing corridor>` per complete week (one definition with the
+    run's totals and compare)."""
+    names = [f"{measure}.{c}" for c in CROSSING_CORRIDORS]
+    long = series_outcomes({"daily_corridor": daily_corridor}, "week", names)
+    wide = long[long["days"] == 7].pivot(index="date", columns="outcome", values="value")
+    return wide.rename(columns=lambda name: outcome(name).subject).rename_axis(index=None, columns=None)
+
+
 def people_per_boat(daily_corridor: pd.DataFrame) -> Figure:
     """Boats launched per week and people per boat (weekly), for corridors that use boats."""
-    fig, (ax_boats, ax_ppb) = _axes("Boats and people per boat (weekly)", "people per boat", nrows=2)
-    ax_boats.set_ylabel("boats per week")
-    df = daily_corridor.copy()
-    boats = df["boats"].fillna(0)
-    # people who left on boats = people_per_boat * boats (departures also count land/lorry legs)
-    df["boat_people"] = (df["people_per_boat"] * boats).where(boats > 0, 0.0).fillna(0)
-    weekly_boats = _resample_sum(_wide(df, "boats"), WEEK).fillna(0)
-    weekly_people = _resample_sum(_wide(df, "boat_people"), WEEK).fillna(0)
-    ratio = weekly_people / weekly_boats.where(weekly_boats > 0)
+    fig, (ax_boats, ax_ppb) = _axes("Boats and people per boat (weekly)", outcome("people_per_boat.channel").unit,
+                                    nrows=2)
+    ax_boats.set_ylabel(f"{outcome('boats.channel').unit} per week")
+    weekly_boats, ratio = _weekly(daily_corridor, "boats"), _weekly(daily_corridor, "people_per_boat")
     for col in _order(weekly_boats.columns):
         if not (weekly_boats[col] > 0).any():
             continue
@@ -171,19 +166,9 @@ def people_per_boat(daily_corridor: pd.DataFrame) -> Figure:
 
 
 def price(daily_corridor: pd.DataFrame) -> Figure:
-    """Mean price per place by corridor, weekly mean weighted by departures (NaN prices ignored)."""
-    fig, (ax,) = _axes("Price of a place by corridor (weekly, weighted by departures)", "EUR per place")
-    df = daily_corridor[["date", "corridor", "mean_price_eur", "departures"]].copy()
-    has_price = df["mean_price_eur"].notna()
-    df["w"] = df["departures"].fillna(0).where(has_price, 0.0)
-    df["pw"] = (df["mean_price_eur"] * df["w"]).fillna(0)
-    df["p"] = df["mean_price_eur"].fillna(0)
-    df["n"] = has_price.astype(float)
-    sums = {c: _resample_sum(_wide(df, c), WEEK).fillna(0) for c in ("pw", "w", "p", "n")}
-    weighted = sums["pw"] / sums["w"].where(sums["w"] > 0)
-    # weeks with prices but no departures fall back to the plain mean of the quoted prices
-    plain = sums["p"] / sums["n"].where(sums["n"] > 0)
-    _lines(ax, weighted.fillna(plain))
+    """Price of a place by corridor, weekly: smugglers' revenue over the places paid for (the registry's price)."""
+    fig, (ax,) = _axes("Price of a place by corridor (weekly)", outcome("price.channel").unit)
+    _lines(ax, _weekly(daily_corridor, "price"))
     _finish(ax)
     return fig
 

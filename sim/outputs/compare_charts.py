@@ -11,23 +11,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.network import CROSSING_CORRIDORS
+from sim.outputs.outcomes import outcome
 
 # Okabe-Ito colour-blind-safe palette: one colour per scenario, the baseline first (black).
 SCENARIO_COLORS: tuple[str, ...] = ("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
                                     "#999999")
 FIGSIZE = (10.0, 5.0)
 DPI = 120
-METRIC_LABELS = {"crossings": "crossings per week (people)", "deaths": "deaths per week (people)"}
-CORRIDOR_LABELS = {
-    "eastern_med": "Eastern Mediterranean", "western_balkans": "Western Balkans",
-    "central_med": "Central Mediterranean", "western_med": "Western Mediterranean", "channel": "English Channel",
-    "other": "Other", "total": "all corridors",
-}
-
-
-def _label(corridor: str) -> str:
-    return CORRIDOR_LABELS.get(corridor, corridor.replace("_", " "))
 
 
 def scenario_color(i: int) -> str:
@@ -38,26 +28,41 @@ def _no_data(ax: Axes) -> None:
     ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
 
 
-def fan_chart(series: pd.DataFrame, metric: str, corridor: str) -> Figure:
-    """Weekly `metric` on `corridor` over time: per scenario the median over replicates (line) with the 50% and
-    90% bands across replicates (shaded), one colour per scenario in order of appearance."""
+def _period(days: pd.Series) -> str:
+    """Day, week or month, from the longest period's number of days."""
+    longest = int(days.max()) if len(days) else 7
+    return "day" if longest == 1 else "week" if longest <= 7 else "month"
+
+
+def fan_chart(series: pd.DataFrame, name: str) -> Figure:
+    """Outcome `name` per period over time (a `weekly_series` table): per scenario the median over replicates
+    (line) with the 50% and 90% bands across replicates (shaded), one colour per scenario in order of
+    appearance. Part periods at either end are drawn, with open markers, so the line adds up to the totals."""
     fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.subplots()
-    part = series[(series["metric"] == metric) & (series["corridor"] == corridor)]
+    declared = outcome(name)
+    part = series[series["outcome"] == name]
+    period = _period(part["days"])
     n_reps = part.groupby("scenario", sort=False)["replicate"].nunique()
     reps = f"{n_reps.min()}" if len(n_reps) and n_reps.min() == n_reps.max() else "all"
-    fig.suptitle(f"{metric.capitalize()} per week, {_label(corridor)}: median, 50% and 90% bands over {reps} "
-                 "replicates")
+    fig.suptitle(f"{declared.label}, per {period}: median, 50% and 90% bands over {reps} replicates")
+    any_short = False
     for i, (label, runs) in enumerate(part.groupby("scenario", sort=False)):
         wide = runs.pivot_table(index="date", columns="replicate", values="value", aggfunc="sum").sort_index()
+        days = runs.groupby("date")["days"].first().reindex(wide.index)
         q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
         dates = pd.DatetimeIndex(wide.index)
         color = scenario_color(i)
         ax.fill_between(dates, q[0.05], q[0.95], color=color, alpha=0.12, linewidth=0)
         ax.fill_between(dates, q[0.25], q[0.75], color=color, alpha=0.28, linewidth=0)
         ax.plot(dates, q[0.5], color=color, linewidth=1.8, label=str(label))
-    ax.set_ylabel(METRIC_LABELS.get(metric, metric))
-    ax.set_xlabel("week starting")
+        short = (days < days.max()).to_numpy()
+        ax.plot(dates[short], q[0.5].to_numpy()[short], "o", markerfacecolor="white", color=color)
+        any_short = any_short or bool(short.any())
+    if any_short:  # one legend entry for every scenario's open markers
+        ax.plot([], [], "o", markerfacecolor="white", color="0.4", label=f"part {period} (fewer days)")
+    ax.set_ylabel(f"{declared.unit} per {period}")
+    ax.set_xlabel(f"{period} starting")
     ax.grid(True, alpha=0.3)
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
@@ -74,6 +79,12 @@ def fan_chart(series: pd.DataFrame, metric: str, corridor: str) -> Figure:
 PANELS = (("crossings by corridor", "Crossings by corridor"),
           ("arrivals by destination", "Arrivals by destination"),
           ("fate", "Gave up, died, still on the way at the end"))
+
+
+def _tick(name: str) -> str:
+    """A bar's words: the place for corridors and destinations, what happened for fates."""
+    declared = outcome(name)
+    return declared.measure_label if declared.group == "fate" else declared.place
 
 
 def displacement_bar(displacement: pd.DataFrame) -> Figure:
@@ -99,8 +110,8 @@ def displacement_bar(displacement: pd.DataFrame) -> Figure:
             ax.bar(x + (i - (len(alts) - 1) / 2) * width, mean, width, yerr=np.nan_to_num(err), capsize=3,
                    color=scenario_color(i + 1), label=str(alt))
         ax.axhline(0, color="0.3", linewidth=0.8)
-        ax.set_xticks(x, [_label(n) if key == "crossings by corridor" else n.replace("_", " ") for n in names],
-                      rotation=20, ha="right")
+        labels = part.drop_duplicates("name").set_index("name")["outcome"].reindex(names)
+        ax.set_xticks(x, [_tick(o) for o in labels], rotation=20, ha="right")
         ax.set_title(title, fontsize="medium")
         ax.set_ylabel("change (people)")
         ax.grid(True, axis="y", alpha=0.3)
@@ -112,11 +123,11 @@ def displacement_bar(displacement: pd.DataFrame) -> Figure:
 
 
 def save_all(series: pd.DataFrame, displacement: pd.DataFrame, folder: Path) -> list[Path]:
-    """Fan charts of weekly crossings per crossing corridor and of weekly deaths, and the displacement bars."""
+    """A fan chart of every outcome in the series (`fan_<outcome>.png`, dots as underscores) and the
+    displacement bars."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    figures = {f"fan_crossings_{c}": fan_chart(series, "crossings", c) for c in CROSSING_CORRIDORS}
-    figures["fan_deaths_total"] = fan_chart(series, "deaths", "total")
+    figures = {f"fan_{name.replace('.', '_')}": fan_chart(series, name) for name in dict.fromkeys(series["outcome"])}
     figures["displacement"] = displacement_bar(displacement)
     written = []
     for name, fig in figures.items():

@@ -9,17 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.outputs.outcomes import OUTCOMES
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
-# Which published series each observation source stands for: (route, metric).
-SOURCE_SERIES = {
-    "frontex_eastern_med_sea": ("eastern_med", "sea_detections"),
-    "frontex_eastern_med_land": ("eastern_med", "land_detections"),
-    "frontex_western_balkans": ("western_balkans", "detections"),
-    "frontex_central_med": ("central_med", "detections"),
-    "frontex_western_med": ("western_med", "detections"),
-    "ho_small_boat": ("channel", "arrivals"),
-}
+# Which published series each observation source stands for, (route, metric): read from the outcome registry.
+SOURCE_SERIES: dict[str, tuple[str, str]] = {o.subject: o.observed for o in OUTCOMES
+                                             if o.measure == "recorded" and o.observed is not None}
 
 
 @cache
