@@ -16,6 +16,7 @@ from sim.bench import kernel_bench as kb
 from sim.bench import model_bench as mb
 from sim.bench import report as rp
 from sim.bench import startup
+from sim.bench.sweep_bench import sweep_section
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Plan:
     cold_repeats: int = 1
     memory: bool = True
     history: bool = False
+    sweep_runs: int = 16  # 8. a fixed small sweep through each executor
+    sweep_days: int = 30
+    sweep_dask: bool = True
 
 
 PLANS = {
@@ -47,7 +51,8 @@ PLANS = {
     "tiny": Plan("tiny", repeats=2, model_repeats=1, mesa_sizes=(300, 1_000), mesa_repeats=(2, 1), base_size=20_000,
                  thread_size=20_000, floor_size=50_000, kernel_sizes=(1_000, 5_000, 20_000, 50_000),
                  model_sizes=(1_000, 5_000), grow_days=30, year_target=5_000, year_days=20,
-                 calibration_factors=(0.05, 0.2), startup=False, memory=False),
+                 calibration_factors=(0.05, 0.2), startup=False, memory=False, sweep_runs=4, sweep_days=3,
+                 sweep_dask=False),
 }
 
 
@@ -104,6 +109,7 @@ def run(mode: str = "quick", out_dir: Path | None = None) -> rp.Report:
     _section(report, "5", lambda: _memory(report, plan, year))
     _section(report, "6", lambda: _startup(report, plan, year))
     _section(report, "7", lambda: _slopes(report))
+    _section(report, "8", lambda: sweep_section(report, plan.sweep_days, plan.sweep_runs, plan.sweep_dask))
     report.notes.append(f"benchmark took {time.perf_counter() - started:.0f} s; load average at end "
                         + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     rp.print_table(report)
