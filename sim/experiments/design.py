@@ -206,13 +206,23 @@ def _cast(value: Any, like: Any) -> Any:
 
 
 def _parse(path: Path, data: dict[str, Any]) -> Experiment:
+    from sim.outputs.outcomes import outcome
+
     if isinstance(data.get("settings"), dict):
         data = {**data, "settings": flatten(data["settings"])}
     try:
-        return Experiment.model_validate(data)
+        experiment = Experiment.model_validate(data)
     except ValidationError as err:
         key, message = describe_error(err.errors()[0], Experiment)
         raise ConfigError(path, key, message) from None
+    for i, name in enumerate(experiment.outcomes or []):
+        try:
+            if outcome(name).kind != "scalar":
+                raise ConfigError(path, f"outcomes.{i}", f"{name!r} is a series, not a scalar outcome")
+        except KeyError:
+            raise ConfigError(path, f"outcomes.{i}", f"unknown outcome {name!r}; 'routesim outcomes' lists "
+                              "them") from None
+    return experiment
 
 
 def load_design(path: Path | str, overrides: dict[str, Any] | None = None) -> Design:

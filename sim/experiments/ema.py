@@ -54,7 +54,8 @@ def ema_model(design: Design, name: str | None = None) -> ReplicatorModel:
 
     exp = design.experiment
     base = design.base.model_dump(mode="json")
-    wanted = list(exp.outcomes) if exp.outcomes is not None else [o.name for o in OUTCOMES if o.kind == "scalar"]
+    wanted = list(exp.outcomes) if exp.outcomes is not None else [o.name for o in OUTCOMES
+                                                                  if o.kind == "scalar" and not o.detail]
     model = ReplicatorModel(name or re.sub(r"\W", "_", exp.name), function=run_model)
     uncertainties = []
     for p in exp.parameters:

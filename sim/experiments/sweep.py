@@ -44,15 +44,12 @@ class SweepError(Exception):
 
 def reduce_for_sweep(outcomes: tuple[str, ...] | None, resolution: str,
                      result: RunResult) -> tuple[dict[str, float], pd.DataFrame | None]:
-    """Worker side: the run's scalar outcomes (and series at `resolution`), kept to the experiment's outcomes."""
-    from sim.outputs.outcomes import scalar_outcomes, series_outcomes
+    """Worker side: the run's scalar outcomes (the headline ones unless the experiment names its own) and their
+    series at `resolution`."""
+    from sim.outputs.outcomes import run_outcomes, scalar_outcomes, series_outcomes
 
-    scalars = scalar_outcomes(result.tables)
-    series = None if resolution == "none" else series_outcomes(result.tables, resolution)
-    if outcomes is not None:
-        scalars = {k: v for k, v in scalars.items() if k in outcomes}
-        if series is not None:
-            series = series[series["outcome"].isin(outcomes)].reset_index(drop=True)
+    scalars = run_outcomes(result.tables) if outcomes is None else scalar_outcomes(result.tables, outcomes)
+    series = None if resolution == "none" else series_outcomes(result.tables, resolution, list(scalars))
     return scalars, series
 
 
