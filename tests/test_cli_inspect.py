@@ -35,3 +35,26 @@ def test_scenarios_show_and_legs_run() -> None:
     assert legs.exit_code == 0 and "northern_france_coast->kent" in legs.output
     bad = runner.invoke(app, ["legs", "--corridor", "atlantis"])
     assert bad.exit_code == 2 and "allowed" in bad.output
+
+
+def test_show_prints_resolved_values_expanded_with_unit_and_who_set_them() -> None:
+    from sim.config import load_scenario
+    from sim.config.loader import load_sources
+    from sim.config.reference import values
+
+    path = ROOT / "scenarios" / "french_mobile_unit.toml"
+    found = {v.key: v for v in values(load_scenario(path), load_sources(path))}
+    officers = found["interventions.french_mobile_unit.officers_added"]
+    assert officers.value == "100.0" and officers.unit == "people" and officers.set_by == str(path)
+    assert found["days"].value == "365" and found["days"].set_by.endswith("baseline.toml")  # from the parent
+    assert found["behaviour.value_of_time_eur_per_day"].set_by == "default"
+    assert found["behaviour.value_of_time_eur_per_day"].unit == "EUR/day"
+    assert found["enforcement.units.1.name"].value == "italy_central_med"  # lists of tables expanded
+    assert found["weather.areas.central_med.persistence"].value == "0.6"  # tables of tables expanded
+    assert found["patrols.beach_officers.northern_france_coast->kent"].value == "300.0"
+    assert found["inflow.albania.people_per_day"].value == "[25.0]"
+    assert not any(v.value.endswith("entries") or v.value == "(required)" for v in found.values())
+    shown = CliRunner().invoke(app, ["show", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert "* interventions.french_mobile_unit.officers_added" in shown.output
+    assert "  behaviour.value_of_time_eur_per_day" in shown.output and "entries" not in shown.output

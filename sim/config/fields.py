@@ -22,7 +22,8 @@ def _in_window(value: dt.date) -> dt.date:
     return value
 
 
-Date = Annotated[dt.date, AfterValidator(_in_window)]
+DATE_WINDOW = AfterValidator(_in_window)
+Date = Annotated[dt.date, DATE_WINDOW]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 

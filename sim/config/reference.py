@@ -16,6 +16,7 @@ from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sim.config.fields import DATE_WINDOW, FIRST_DATE, LAST_DATE
 from sim.config.schema import Scenario
 from sim.interventions.schema import Intervention, InterventionBase
 
@@ -56,6 +57,8 @@ def _type_name(annotation: Any) -> str:
 def _allowed(metadata: list[Any]) -> str:
     parts = []
     for m in metadata:
+        if m == DATE_WINDOW:
+            parts.append(f"{FIRST_DATE} to {LAST_DATE}")
         for cls, attr, symbol in ((Ge, "ge", ">="), (Gt, "gt", ">"), (Le, "le", "<="), (Lt, "lt", "<")):
             if isinstance(m, cls):
                 parts.append(f"{symbol} {getattr(m, attr)}")

@@ -46,7 +46,8 @@ class InterventionBase(BaseModel):
     end: Date | None = Field(None, description="Last day in force (TOML date); none: to the end of the run.")
     ramp_up_days: int = Field(0, ge=0, le=3650, description="Days to reach full strength, linearly (days).")
     target: Target = Field(description="Where it acts.")
-    cost_gbp: float | None = Field(None, ge=0, le=MAX_GBP, description="Total cost over the run, in GBP.")
+    cost_gbp: float | None = Field(None, ge=0, le=MAX_GBP, description="Total cost over the run, in GBP (money "
+                                   "kinds: by default the money spent on their days in the run).")
     cost_eur: float | None = Field(None, ge=0, le=MAX_GBP, description="Total cost over the run, in EUR.")
 
     @model_validator(mode="after")
