@@ -84,9 +84,9 @@ def _step(model: Any, part: Any) -> tuple[Any, bool]:
     return None, True
 
 
-def _locate(loc: tuple[Any, ...]) -> tuple[str, Any]:
-    """The dotted key of a pydantic error location and the type found at its parent."""
-    model: Any = Scenario
+def _locate(loc: tuple[Any, ...], root: Any = Scenario) -> tuple[str, Any]:
+    """The dotted key of a pydantic error location (from the model `root`) and the type found at its parent."""
+    model: Any = root
     parent: Any = None
     shown = []
     for part in loc:
@@ -105,9 +105,9 @@ def _allowed_keys(model: Any) -> str:
     return "see docs/parameters.md"
 
 
-def _describe(error: Mapping[str, Any], echo: bool = True) -> tuple[str, str]:
+def _describe(error: Mapping[str, Any], echo: bool = True, root: Any = Scenario) -> tuple[str, str]:
     """Key and message for one pydantic error, with what is allowed (the value given only if `echo`)."""
-    key, parent = _locate(tuple(error["loc"]))
+    key, parent = _locate(tuple(error["loc"]), root)
     kind = error["type"]
     if kind == "extra_forbidden":
         return key, f"unknown key; allowed keys here: {_allowed_keys(parent)}"
@@ -124,6 +124,18 @@ def _describe(error: Mapping[str, Any], echo: bool = True) -> tuple[str, str]:
 def _rank(error: Mapping[str, Any]) -> int:
     """Which error to report first: a misspelt key explains the 'missing' one it was meant to be."""
     return {"extra_forbidden": 0, "missing": 2}.get(error["type"], 1)
+
+
+def validate_as[M: BaseModel](model: type[M], data: dict[str, Any], origin: Path | str) -> M:
+    """Validate a dict (read from TOML) into `model`, e.g. an experiment; the first problem, a misspelt key
+    before a missing one, as a ConfigError naming `origin` and the key."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        key, message = _describe(sorted(err.errors(), key=_rank)[0], root=model)
+        raise ConfigError(origin, key, message) from None
+    except RecursionError:
+        raise ConfigError(origin, "", "tables nested too deeply") from None
 
 
 def parse_scenario(data: dict[str, Any], origin: Path | str,

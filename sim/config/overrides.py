@@ -39,6 +39,19 @@ def split_path(path: str, origin: str) -> list[str]:
     return parts
 
 
+def value_at(data: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of a scenario's dump, or None where the path leads nowhere (a new key)."""
+    node: Any = data
+    for part in split_path(path, "path"):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+
 def _set(data: dict[str, Any], current: Any, parts: list[str], value: Any, path: str, origin: str) -> None:
     """Set `value` at `parts` in `data` (the dump of `current`): unknown keys of a model are errors, a dict
     field takes new keys, a list takes an existing index."""

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from sim.config.fields import STRICT
-from sim.config.loader import ConfigError, describe_error, read_toml
+from sim.config.loader import ConfigError, read_toml, validate_as
 from sim.config.overrides import apply_overrides, split_path, value_at
 from sim.config.schema import Scenario
 
@@ -71,7 +71,7 @@ class Parameter(BaseModel):
     @property
     def column(self) -> str:
         """The name of this parameter's column in the runs and samples tables."""
-        return self.name or split_path(self.path)[-1].replace("-", "_").replace(">", "_")
+        return self.name or split_path(self.path, "parameters.path")[-1].replace("-", "_").replace(">", "_")
 
     def grid_values(self) -> list[Any]:
         """The grid's values: the list given, or low, low + step, ... up to high."""
@@ -210,11 +210,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Experiment:
 
     if isinstance(data.get("settings"), dict):
         data = {**data, "settings": flatten(data["settings"])}
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as err:
-        key, message = describe_error(err.errors()[0], Experiment)
-        raise ConfigError(path, key, message) from None
+    experiment = validate_as(Experiment, data, path)
     for i, name in enumerate(experiment.outcomes or []):
         try:
             if outcome(name).kind != "scalar":
