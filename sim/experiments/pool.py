@@ -7,8 +7,8 @@ held: that item alone is reported failed, a new worker takes the dead one's plac
 
 Workers die with their parent: `prctl(PR_SET_PDEATHSIG, SIGTERM)` on Linux, and a watchdog thread that exits
 when the parent process changes (other platforms, and a parent that died before prctl was set). They ignore
-SIGINT, which a terminal sends to the whole process group, so that the parent alone decides to stop them.
-`sigterm_as_interrupt` makes the parent treat SIGTERM like Ctrl-C, so the pool's clean-up runs on both.
+SIGINT from birth (a terminal sends it to the whole process group), so that the parent alone decides to stop
+them; `sigterm_as_interrupt` makes the parent treat SIGTERM like Ctrl-C, so the pool's clean-up runs on both.
 
 The pool knows nothing of simulations: it calls a module-level `fn(item)` that must not raise.
 """
@@ -74,7 +74,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
 def _worker_main(conn: Connection, parent_pid: int) -> None:
     """A worker's life: receive `(fn, item)`, send back `("ok", fn(item))`, until told to stop (None) or EOF."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # already ignored from birth when spawned from the main thread
     _die_with_parent(parent_pid)
     while True:
         try:
@@ -114,6 +114,20 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while a worker is spawned: an ignored signal stays ignored across exec, so a Ctrl-C during
+    the worker's imports does not print a traceback from it. (A Ctrl-C in these few milliseconds is lost.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
@@ -127,7 +141,7 @@ def _spawn(env: Mapping[str, str]) -> _Worker:
     parent_conn, child_conn = context.Pipe(duplex=True)
     process = context.Process(target=_worker_main, args=(child_conn, os.getpid()), daemon=True,
                               name="routesim-worker")
-    with _environ(env):
+    with _environ(env), _sigint_ignored():
         process.start()
     child_conn.close()
     return _Worker(process, parent_conn)
