@@ -18,12 +18,11 @@ from sim.experiments import (
     CROSSING_CORRIDORS,
     NOT_DISTINGUISHABLE,
     InterventionCost,
+    RunRecord,
     bootstrap_ci,
     cost_effectiveness,
     differences,
-    replicate_jobs,
     replicate_seeds,
-    run_many,
     runs_table,
     summarise,
 )
@@ -56,13 +55,6 @@ def test_replicate_seeds_are_fixed_distinct_and_in_range():
     assert seeds[:3] == replicate_seeds(20250401, 3)  # adding replicates keeps the first ones
     assert len(set(seeds)) == 5 and all(isinstance(s, int) and 0 <= s < 2**63 for s in seeds)
     assert seeds != replicate_seeds(1, 5)
-
-
-def test_replicate_jobs_share_seeds_across_scenarios():
-    a, b = small_scenario(days=5), small_scenario(days=5, name="other")
-    jobs = replicate_jobs({"a": a, "b": b}, [11, 22])
-    assert [(j.label, j.replicate, j.scenario.seed) for j in jobs] == [("a", 0, 11), ("a", 1, 22), ("b", 0, 11),
-                                                                       ("b", 1, 22)]
 
 
 def test_bootstrap_ci_contains_the_mean_and_is_reproducible():
@@ -122,22 +114,33 @@ def test_self_comparison_gives_exactly_zero_differences(network):
     assert (result.displacement["mean"] == 0.0).all()
 
 
-def test_serial_and_parallel_runs_are_identical(network):
-    scenario = small_scenario(days=20)
-    jobs = replicate_jobs({"a": scenario, "b": scenario.model_copy(update={"name": "b"})}, replicate_seeds(5, 2))
-    done: list[int] = []
-    serial = run_many(jobs, workers=1, network=network)
-    parallel = run_many(jobs, workers=2, progress=done.append)
-    assert done == [1, 2, 3, 4]
-    pd.testing.assert_frame_equal(runs_table(jobs, serial), runs_table(jobs, parallel))
-    for s, p in zip(serial, parallel, strict=True):
-        pd.testing.assert_frame_equal(s.tables["daily_corridor"], p.tables["daily_corridor"])
-        assert p.manifest["numba_threads"] == 1
+def _record(label: str, replicate: int, crossings: float | None) -> RunRecord:
+    """A record made by hand: `crossings` None makes it a failed run."""
+    if crossings is None:
+        return RunRecord(0, label, 0, replicate, 100 + replicate, "failed", "worker process died (signal 9)", 1.0,
+                         {}, None, {})
+    outcomes = {f"crossings.{c}": crossings if c == "channel" else 0.0 for c in CROSSING_CORRIDORS}
+    return RunRecord(0, label, 0, replicate, 100 + replicate, "ok", None, 1.0, outcomes, None, {"kernel_seed": 1})
+
+
+def test_a_failed_run_is_a_row_of_the_runs_table_and_drops_only_its_pair():
+    records = [_record("base", 0, 10.0), _record("base", 1, 20.0), _record("base", 2, 30.0),
+               _record("alt", 0, 4.0), _record("alt", 1, None), _record("alt", 2, 33.0)]
+    runs = runs_table(records, extra_crossings=[("channel", "central_med")])
+    failed = runs[runs["status"] == "failed"]
+    assert failed[["scenario", "replicate", "seed", "error"]].values.tolist() == [
+        ["alt", 1, 101, "worker process died (signal 9)"]]
+    assert failed["outcome"].isna().all() and failed["value"].isna().all()
+    assert (runs.loc[runs["status"] == "ok", "error"].isna()).all()
+    assert runs.loc[runs["outcome"] == "crossings.central_med+channel", "value"].tolist() == [10, 20, 30, 4, 33]
+    d = differences(runs, "base").set_index("outcome").loc["crossings.channel"]
+    assert (d["n"], d["mean"], d["base_mean"], d["alt_mean"]) == (2, (-6.0 + 3.0) / 2, 20.0, 18.5)
 
 
 def test_differences_pair_replicates_and_refuse_unpaired_runs():
     runs = pd.DataFrame({"scenario": ["b", "b", "a", "a"], "replicate": [0, 1, 0, 1], "seed": [1, 2, 1, 2],
-                         "outcome": "crossings.channel", "value": [10.0, 20.0, 4.0, 16.0]})
+                         "outcome": "crossings.channel", "value": [10.0, 20.0, 4.0, 16.0], "status": "ok",
+                         "error": None})
     d = differences(runs, "b").iloc[0]
     assert (d["scenario"], d["mean"], d["base_mean"], d["alt_mean"]) == ("a", -5.0, 15.0, 10.0)
     runs.loc[3, "seed"] = 3
@@ -195,6 +198,8 @@ def test_command_writes_every_file(tmp_path):
     assert manifest["scenario_files"]["strong_prevention"] == str(alt)
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["seed"].unique()) == sorted(replicate_seeds(11, 2))
+    assert (runs["status"] == "ok").all() and runs["error"].isna().all()
+    assert [(r["status"], r["error"]) for r in manifest["runs"]] == [("ok", None)] * 4
     ce = pd.read_parquet(out / "cost_effectiveness.parquet")
     assert ce["cost_gbp"].eq(50e6).all() and ce["cost_eur"].eq(50e6 * 1.15).all()
     assert "crossing prevented on channel" in set(ce["per"])

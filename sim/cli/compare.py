@@ -119,6 +119,9 @@ def _displacement_table(disp: pd.DataFrame, base: str) -> Table:
 def _print(comparison: Comparison) -> None:
     n_reps = len(comparison.seeds)
     for alt in comparison.alternatives:
+        if alt not in set(comparison.differences["scenario"]):
+            console.print(f"{alt}: no pair of runs with {comparison.baseline} completed; no differences")
+            continue
         console.print(_difference_table(comparison.differences, alt, comparison.baseline, n_reps))
     console.print(_displacement_table(comparison.displacement, comparison.baseline))
     ce = comparison.cost_effectiveness
@@ -130,8 +133,9 @@ def _print(comparison: Comparison) -> None:
                       f"{', '.join(cost.corridors) or 'none'}", highlight=False)
         for row in ce[ce["scenario"] == cost.scenario].itertuples():
             console.print(f"  cost per {row.per}: {row.text}", highlight=False)
-    console.print(f"wall time {comparison.wall_time_s:.1f} s for {len(comparison.run_manifests)} runs",
-                  highlight=False)
+    failed = len(comparison.failed_runs)
+    console.print(f"wall time {comparison.wall_time_s:.1f} s for {len(comparison.run_manifests)} runs"
+                  + (f" ({failed} failed)" if failed else ""), highlight=False)
 
 
 @app.command()
@@ -150,7 +154,8 @@ def compare(
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
 ) -> None:
     """Compare scenarios: replicated runs with common random numbers; paired differences with 90% CIs, where the
-    people went, and cost per crossing, arrival and death prevented."""
+    people went, and cost per crossing, arrival and death prevented. Exit status 1 if any run failed (the rest
+    are compared and written)."""
     if len(scenario_files) < 2:
         raise fail("give a baseline and at least one alternative scenario file (BASE.toml ALT.toml ...)")
     try:
@@ -166,6 +171,7 @@ def compare(
 
     from sim.experiments.compare import compare_scenarios, comparison_manifest, write_comparison
     from sim.experiments.executor import resolve_workers
+    from sim.experiments.pool import Terminated
 
     labels = list(scenarios)
     base = labels[0]
@@ -176,11 +182,16 @@ def compare(
     if not quiet:
         console.print(f"{n_runs} runs ({len(labels)} scenarios x {replicates} replicates) on {n_procs} "
                       f"process{'es' if n_procs > 1 else ''}", highlight=False)
-    with Progress(TextColumn("compare"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-                  TimeElapsedColumn(), disable=quiet, transient=True) as bar:
-        task = bar.add_task("compare", total=n_runs)
-        comparison = compare_scenarios(scenarios, base, replicates, base_seed, workers=n_procs, network=network,
-                                       progress=lambda done: bar.update(task, completed=done))
+    try:
+        with Progress(TextColumn("compare"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+                      TimeElapsedColumn(), disable=quiet, transient=True) as bar:
+            task = bar.add_task("compare", total=n_runs)
+            comparison = compare_scenarios(scenarios, base, replicates, base_seed, workers=n_procs,
+                                           network=network, progress=lambda done: bar.update(task, completed=done))
+    except KeyboardInterrupt as stop:
+        by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
+        err_console.print(f"[bold red]stopped[/] by {by}: workers stopped, nothing written", highlight=False)
+        raise typer.Exit(code=143 if isinstance(stop, Terminated) else 130) from None
     manifest = comparison_manifest(comparison, scenarios, files, n_procs, base_seed)
     write_comparison(folder, comparison, manifest, charts=charts)
     if not quiet:
@@ -190,3 +201,11 @@ def compare(
     if charts:
         print(f"charts:   {folder}/charts/*.png")
     print(f"manifest: {folder}/manifest.json")
+    failed = comparison.failed_runs
+    for row in failed.itertuples():
+        err_console.print(f"[bold red]failed:[/] {row.scenario} replicate {row.replicate} (seed {row.seed}): "
+                          f"{row.error}", highlight=False, soft_wrap=True)
+    if len(failed):
+        err_console.print(f"{len(failed)} of {n_runs} runs failed; their pairs are left out of the comparison",
+                          highlight=False)
+        raise typer.Exit(code=1)

@@ -4,6 +4,7 @@ from sim.experiments.compare import (
     CROSSING_CORRIDORS,
     NOT_DISTINGUISHABLE,
     InterventionCost,
+    comparison_outcomes,
     cost_effectiveness,
     differences,
     displacement,
@@ -11,13 +12,23 @@ from sim.experiments.compare import (
     paired_differences,
     run_outcomes,
     runs_table,
-    weekly_series,
 )
-from sim.experiments.executor import Job, replicate_jobs, replicate_seeds, resolve_workers, run_many
+from sim.experiments.executor import (
+    Reducer,
+    RunRecord,
+    RunSpec,
+    execute,
+    make_spec,
+    replicate_seeds,
+    replicate_specs,
+    resolve_workers,
+    run_spec,
+)
 from sim.experiments.stats import bootstrap_ci, summarise
 
 __all__ = [
-    "CROSSING_CORRIDORS", "NOT_DISTINGUISHABLE", "InterventionCost", "Job", "bootstrap_ci", "cost_effectiveness",
-    "differences", "displacement", "intervention_cost", "paired_differences", "replicate_jobs", "replicate_seeds",
-    "resolve_workers", "run_many", "run_outcomes", "runs_table", "summarise", "weekly_series",
+    "CROSSING_CORRIDORS", "NOT_DISTINGUISHABLE", "InterventionCost", "Reducer", "RunRecord", "RunSpec",
+    "bootstrap_ci", "comparison_outcomes", "cost_effectiveness", "differences", "displacement", "execute",
+    "intervention_cost", "make_spec", "paired_differences", "replicate_seeds", "replicate_specs", "resolve_workers",
+    "run_outcomes", "run_spec", "runs_table", "summarise",
 ]

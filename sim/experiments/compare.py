@@ -22,12 +22,14 @@ from sim.outputs.outcomes import label_of, run_outcomes, series_outcomes, unit_o
 from sim.outputs.outcomes import outcome as declaration
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from sim.config import Scenario
-    from sim.experiments.executor import Job
+    from sim.experiments.executor import RunRecord
     from sim.network import Network
     from sim.runner import RunResult
 
-RUN_COLUMNS = ["scenario", "replicate", "seed", "outcome", "value"]
+RUN_COLUMNS = ["scenario", "replicate", "seed", "outcome", "value", "status", "error"]
 DIFF_COLUMNS = ["scenario", "baseline", "outcome", "label", "unit", "n", "base_mean", "alt_mean", "mean", "ci_low",
                 "ci_high", "p05", "p95", "ci_excludes_zero"]
 NOT_DISTINGUISHABLE = "not distinguishable from zero"
@@ -38,21 +40,31 @@ def combined_crossings(corridors: Sequence[str]) -> str:
     return "crossings." + "+".join(sorted(corridors, key=CROSSING_CORRIDORS.index))
 
 
-def runs_table(jobs: Sequence[Job], results: Sequence[RunResult],
-               extra_crossings: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
-    """Long table `scenario, replicate, seed, outcome, value` of every run's outcomes.
+def runs_table(records: Sequence[RunRecord], extra_crossings: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
+    """Long table `scenario, replicate, seed, outcome, value, status, error` of every run's outcomes; a failed
+    run is one row with its error and no outcome.
 
     extra_crossings: sets of corridors whose summed crossings are wanted as one outcome (an intervention's
     target corridors), added as `crossings.a+b`."""
     rows = []
-    for job, result in zip(jobs, results, strict=True):
-        outcomes = run_outcomes(result.tables)
+    for record in records:
+        if record.status != "ok":
+            rows.append((record.label, record.replicate, record.seed, None, np.nan, record.status, record.error))
+            continue
+        outcomes = dict(record.outcomes)
         for corridors in extra_crossings:
             if len(corridors) > 1:
                 outcomes[combined_crossings(corridors)] = sum(outcomes[f"crossings.{c}"] for c in corridors)
-        rows.extend((job.label, job.replicate, job.scenario.seed, name, value) for name, value in outcomes.items())
+        rows.extend((record.label, record.replicate, record.seed, name, value, "ok", None)
+                    for name, value in outcomes.items())
     runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
-    return runs.astype({"replicate": "int64", "seed": "int64", "value": "float64"})
+    return runs.astype({"replicate": "int64", "seed": "int64", "value": "float64", "outcome": "object",
+                        "error": "object"})
+
+
+def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the runs that completed (a runs table without a status column is taken as all complete)."""
+    return runs[runs["status"] == "ok"] if "status" in runs.columns else runs
 
 
 def paired_differences(runs: pd.DataFrame, baseline: str, alternative: str) -> pd.DataFrame:
@@ -63,9 +75,11 @@ def paired_differences(runs: pd.DataFrame, baseline: str, alternative: str) -> p
             raise ValueError(f"no runs of scenario {label!r}")
         return part.pivot(index="replicate", columns="outcome", values="value")
 
+    runs = ok_runs(runs)
     seeds = runs.drop_duplicates(["scenario", "replicate"]).pivot(index="replicate", columns="scenario",
                                                                   values="seed")
-    if (seeds[alternative] != seeds[baseline]).any():
+    paired = seeds.reindex(columns=[alternative, baseline]).dropna()  # replicates both completed
+    if (paired[alternative] != paired[baseline]).any():
         raise ValueError(f"{alternative} and {baseline} do not share their replicate seeds; runs are not paired")
     base, alt = wide(baseline), wide(alternative)
     order = list(dict.fromkeys(runs["outcome"]))
@@ -77,7 +91,9 @@ def differences(runs: pd.DataFrame, baseline: str, alternatives: Sequence[str] |
                 level: float = LEVEL, resamples: int = RESAMPLES, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Per alternative and outcome: mean paired difference, bootstrap CI of the mean, 5-95% range of replicates.
 
-    Outcomes undefined in every pair (e.g. the price on a corridor nobody paid for) are left out."""
+    Outcomes undefined in every pair (e.g. the price on a corridor nobody paid for) are left out; failed runs
+    (and so their pairs) too."""
+    runs = ok_runs(runs)
     if alternatives is None:
         alternatives = [s for s in dict.fromkeys(runs["scenario"]) if s != baseline]
     means = runs.groupby(["scenario", "outcome"], sort=False)["value"].mean()
@@ -222,23 +238,25 @@ SERIES = (*(f"crossings.{c}" for c in CROSSING_CORRIDORS), "deaths.total")  # wh
 SERIES_COLUMNS = ["scenario", "replicate", "outcome", "date", "days", "value"]
 
 
-def weekly_series(jobs: Sequence[Job], results: Sequence[RunResult]) -> pd.DataFrame:
-    """Long table `scenario, replicate, outcome, date, days, value`: weekly crossings per crossing corridor and
-    deaths on all corridors (`SERIES`), weeks from Monday; part weeks at either end kept, with their `days`."""
-    parts = []
-    for job, result in zip(jobs, results, strict=True):
-        part = series_outcomes(result.tables, "week", SERIES)
-        part.insert(0, "replicate", job.replicate)
-        part.insert(0, "scenario", job.label)
-        parts.append(part)
+def comparison_outcomes(result: RunResult) -> tuple[dict[str, float], pd.DataFrame]:
+    """The reducer of a comparison (run in the worker): headline scalar outcomes and the weekly series the fan
+    charts show (`SERIES`; weeks from Monday, part weeks at either end kept with their `days`)."""
+    return run_outcomes(result.tables), series_outcomes(result.tables, "week", SERIES)
+
+
+def series_table(records: Sequence[RunRecord]) -> pd.DataFrame:
+    """The completed runs' series in one long table `scenario, replicate, outcome, date, days, value`."""
+    parts = [record.series.assign(scenario=record.label, replicate=record.replicate)
+             for record in records if record.status == "ok" and record.series is not None]
     if not parts:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[SERIES_COLUMNS].astype({"replicate": "int64"})
+    series = pd.concat(parts, ignore_index=True)[SERIES_COLUMNS]
+    return series.astype({"replicate": "int64", "value": "float64"})
 
 
 @dataclass
 class Comparison:
-    """Everything a comparison produces: its tables, the jobs it ran and their manifests."""
+    """Everything a comparison produces: its tables and the manifests of the runs it made."""
 
     baseline: str
     alternatives: list[str]
@@ -257,15 +275,21 @@ class Comparison:
         return {"runs": self.runs, "differences": self.differences, "displacement": self.displacement,
                 "cost_effectiveness": self.cost_effectiveness, "series": self.series}
 
+    @property
+    def failed_runs(self) -> pd.DataFrame:
+        """`scenario, replicate, seed, error` of each run that failed (its pairs are left out of the tables)."""
+        return self.runs.loc[self.runs["status"] != "ok", ["scenario", "replicate", "seed", "error"]]
+
 
 def compare_scenarios(scenarios: dict[str, Scenario], baseline: str, replicates: int, base_seed: int,
                       workers: int = 0, progress: Callable[[int], None] | None = None,
-                      network: Network | None = None) -> Comparison:
+                      network: Network | None = None, executor: Executor | None = None) -> Comparison:
     """Run every scenario `replicates` times with common seeds (through the executor) and compare each
-    alternative with the baseline."""
+    alternative with the baseline. A failed run is kept in the runs table with its error; the pairs it leaves
+    incomplete are left out of the differences, and the rest of the comparison is made."""
     import time
 
-    from sim.experiments.executor import replicate_jobs, replicate_seeds, run_many
+    from sim.experiments.executor import execute, replicate_seeds, replicate_specs
     from sim.network import load_network
 
     started = time.perf_counter()
@@ -274,16 +298,20 @@ def compare_scenarios(scenarios: dict[str, Scenario], baseline: str, replicates:
     costs = [c for label in alternatives
              if (c := intervention_cost(label, scenarios[label], scenarios[baseline], net)) is not None]
     seeds = replicate_seeds(base_seed, replicates)
-    jobs = replicate_jobs(scenarios, seeds)
-    results = run_many(jobs, workers=workers, progress=progress, network=net)
-    runs = runs_table(jobs, results, extra_crossings=[c.corridors for c in costs])
-    diffs = differences(runs, baseline, alternatives)
-    manifests = [{"scenario": job.label, "replicate": job.replicate, "seed": job.scenario.seed,
+    records: list[RunRecord] = []
+    execute(replicate_specs(scenarios, seeds), comparison_outcomes, records.append, workers=workers,
+            executor=executor, progress=progress)
+    records.sort(key=lambda record: record.run_id)
+    runs = runs_table(records, extra_crossings=[c.corridors for c in costs])
+    completed = set(ok_runs(runs)["scenario"])
+    diffs = differences(runs, baseline, [a for a in alternatives if {a, baseline} <= completed])
+    manifests = [{"scenario": r.label, "replicate": r.replicate, "seed": r.seed, "status": r.status,
+                  "error": r.error,
                   **{k: r.manifest[k] for k in ("kernel_seed", "scenario_hash", "wall_time_s", "people_entered",
                                                 "numba_threads") if k in r.manifest}}
-                 for job, r in zip(jobs, results, strict=True)]
+                 for r in records]
     return Comparison(baseline, alternatives, seeds, runs, diffs, displacement(diffs),
-                      cost_effectiveness(diffs, costs), weekly_series(jobs, results), costs, manifests,
+                      cost_effectiveness(diffs, costs), series_table(records), costs, manifests,
                       round(time.perf_counter() - started, 3))
 
 

@@ -1,41 +1,77 @@
-"""The one place where many runs are executed: serially in-process, or in parallel worker processes.
+"""The run boundary every multi-run command stands on: a run spec goes in, a run record comes out.
 
-Workers are started with the `spawn` method (Numba's threading layer is not fork-safe, see ENGINEERING.md) and
-each runs its kernel on one thread, so the cores are shared between runs rather than inside one run. Scenarios
-travel to workers as plain data and results come back as `RunResult`s, in job order whatever the completion
-order; only the parent writes files.
+A `RunSpec` is plain data (the resolved scenario as a JSON-mode dict, its seed, replicate and sample id), so it
+pickles to any process or cluster. `run_spec` turns one into a `RunRecord` (status, one-line error, wall time,
+scalar outcomes, series, the run's manifest) and never raises: a run that fails is a failed record.
+`execute` runs many specs serially in this process, in spawned worker processes (one Numba thread each, see
+ENGINEERING.md; a worker that dies fails only the run it held, `sim.experiments.pool`), or on any
+`concurrent.futures.Executor`, such as a Dask `Client(...).get_executor()`. Records reach the caller's sink in
+the parent as they finish, so only the parent writes.
 
-Replicate seeds follow common random numbers: replicate i of every scenario gets the same seed, and since the
-model keys its kernel draws and weather by seed, paired runs share their randomness and their differences
-measure the scenarios, not the noise.
+Replicate seeds follow common random numbers: replicate i of every scenario or sample gets the same seed, and
+since the model keys its draws by seed, paired runs share their randomness and their differences measure the
+scenarios, not the noise.
 
-This module imports no Numba at import time, so that the worker initializer can limit the threads first.
+This module imports neither Numba nor the model at import time: workers import them once, on their first run.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError, Executor, as_completed
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.experiments.pool import run_in_processes, sigterm_as_interrupt
+
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.config import Scenario
     from sim.network import Network
     from sim.runner import RunResult
 
+ERROR_CHARS = 500  # a failed record's error is one line, at most this long
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1"}  # read by Numba when a worker imports it: one thread per run
+
 
 @dataclass(frozen=True)
-class Job:
-    """One run to do: the scenario (seed already set) under a label, and its replicate number."""
+class RunSpec:
+    """One run to do, as plain data: `scenario` is a JSON-mode dump of the resolved scenario, `seed` set in it."""
 
-    label: str
-    scenario: Scenario
+    run_id: int  # unique within an experiment or comparison
+    label: str  # the scenario's label (comparison) or the experiment's name
+    sample_id: int  # the design point (a comparison: the scenario's index)
     replicate: int
+    seed: int
+    scenario: dict
+
+
+@dataclass
+class RunRecord:
+    """What one run gave: status "ok" or "failed" (with a one-line `error`), outcomes, series and manifest."""
+
+    run_id: int
+    label: str
+    sample_id: int
+    replicate: int
+    seed: int
+    status: str
+    error: str | None
+    wall_time_s: float
+    outcomes: dict[str, float]
+    series: pd.DataFrame | None  # long format, whatever the reducer returns
+    manifest: dict  # the run's manifest without the scenario (the spec has it); {} when failed
+
+
+Reducer = Callable[["RunResult"], tuple[dict[str, float], "pd.DataFrame | None"]]
+"""Keeps what is wanted of a run where it was made (in the worker); a module-level function, so it pickles."""
 
 
 def replicate_seeds(base_seed: int, n: int) -> list[int]:
@@ -44,85 +80,137 @@ def replicate_seeds(base_seed: int, n: int) -> list[int]:
     return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
 
 
-def replicate_jobs(scenarios: dict[str, Scenario], seeds: Iterable[int]) -> list[Job]:
-    """Every scenario (by label) times every seed: replicate i of each scenario runs with seeds[i]."""
-    seeds = list(seeds)
-    return [Job(label, scenario.model_copy(update={"seed": seed}), i)
-            for label, scenario in scenarios.items() for i, seed in enumerate(seeds)]
-
-
-def resolve_workers(workers: int, n_jobs: int) -> int:
-    """Processes to use: 0 means all cores; never more than there are jobs; 1 means in-process serial."""
+def resolve_workers(workers: int, n_runs: int) -> int:
+    """Processes to use: 0 means all cores; never more than there are runs; 1 means in-process serial."""
     if workers < 0:
         raise ValueError(f"workers must be >= 0 (0: all cores), got {workers}")
     wanted = workers or os.cpu_count() or 1
-    return max(1, min(wanted, n_jobs))
+    return max(1, min(wanted, n_runs))
 
 
-_worker_network: Network | None = None
+def spec_scenario(spec: RunSpec) -> Scenario:
+    """The spec's scenario, validated again by the pydantic models.
+
+    The dict is a JSON-mode dump (dates as text), which the strict models accept only as JSON; going through
+    JSON also refuses anything a sweep may have put in the dict that a scenario file could not hold."""
+    from sim.config import Scenario
+
+    return Scenario.model_validate_json(json.dumps(spec.scenario))
 
 
-def _init_worker() -> None:
-    """Runs first in each worker: one Numba thread per process (set before Numba is imported)."""
-    os.environ["NUMBA_NUM_THREADS"] = "1"
+def make_spec(run_id: int, label: str, sample_id: int, replicate: int, scenario: Scenario, seed: int) -> RunSpec:
+    """A spec running `scenario` with `seed`, validated here (a bad seed fails now, not in a worker)."""
+    data = scenario.model_dump(mode="json")
+    data["seed"] = seed
+    spec = RunSpec(run_id, label, sample_id, replicate, seed, data)
+    spec_scenario(spec)
+    return spec
+
+
+def replicate_specs(scenarios: dict[str, Scenario], seeds: Sequence[int]) -> list[RunSpec]:
+    """Every scenario (by label, sample id = its index) times every seed: replicate i of each runs with seeds[i]."""
+    return [make_spec(sample_id * len(seeds) + replicate, label, sample_id, replicate, scenario, seed)
+            for sample_id, (label, scenario) in enumerate(scenarios.items())
+            for replicate, seed in enumerate(seeds)]
+
+
+_network: Network | None = None
+
+
+def process_network() -> Network:
+    """The route network, loaded once per process (each worker's first run) rather than once per run."""
+    global _network
+    if _network is None:
+        from sim.network import load_network
+
+        _network = load_network()
+    return _network
+
+
+def error_line(err: BaseException) -> str:
+    """An exception as one line: its type and its message with line breaks folded, at most ERROR_CHARS long."""
+    message = " ".join(str(err).split())
+    text = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS - 1] + "…"
+
+
+def failed_record(spec: RunSpec, error: str, wall_time_s: float) -> RunRecord:
+    """The record of a run that did not complete."""
+    return RunRecord(spec.run_id, spec.label, spec.sample_id, spec.replicate, spec.seed, "failed", error,
+                     round(wall_time_s, 3), {}, None, {})
+
+
+def run_spec(spec: RunSpec, reduce: Reducer) -> RunRecord:
+    """Run one spec and reduce its result where it was made; never raises (an exception is a failed record)."""
+    started = time.perf_counter()
+    try:
+        from sim.runner import simulate
+
+        scenario = spec_scenario(spec)
+        if scenario.seed != spec.seed:
+            raise ValueError(f"the spec's seed {spec.seed} is not its scenario's seed {scenario.seed}")
+        result = simulate(scenario, process_network())
+        outcomes, series = reduce(result)
+        manifest = {key: value for key, value in result.manifest.items() if key != "scenario"}
+        return RunRecord(spec.run_id, spec.label, spec.sample_id, spec.replicate, spec.seed, "ok", None,
+                         round(time.perf_counter() - started, 3), {k: float(v) for k, v in outcomes.items()},
+                         series, manifest)
+    except Exception as err:
+        return failed_record(spec, error_line(err), time.perf_counter() - started)
+
+
+def _run_on_executor_worker(spec: RunSpec, reduce: Reducer) -> RunRecord:
+    """`run_spec` where an outside executor put it: one Numba thread, as in our own workers (one run per core)."""
     import numba
 
     numba.set_num_threads(1)
+    return run_spec(spec, reduce)
 
 
-def _run_payload(payload: dict[str, Any], reduce: Callable[[RunResult], Any] | None) -> Any:
-    """Worker side: rebuild the scenario from plain data, run it, optionally reduce the result."""
-    global _worker_network
-    from sim.config import Scenario
-    from sim.network import load_network
-    from sim.runner import simulate
+def _execute_on(executor: Executor, specs: Sequence[RunSpec], reduce: Reducer,
+                deliver: Callable[[RunRecord], None]) -> None:
+    submitted = time.perf_counter()
+    futures = {executor.submit(_run_on_executor_worker, spec, reduce): spec for spec in specs}
+    try:
+        for future in as_completed(futures):
+            try:
+                record = future.result()
+            except (Exception, CancelledError) as err:  # e.g. Dask's KilledWorker: the run's own failure
+                record = failed_record(futures[future], error_line(err), time.perf_counter() - submitted)
+            deliver(record)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
 
-    if _worker_network is None:
-        _worker_network = load_network()
-    result = simulate(Scenario.model_validate(payload), _worker_network)
-    return reduce(result) if reduce is not None else result
 
+def execute(specs: Sequence[RunSpec], reduce: Reducer, sink: Callable[[RunRecord], None], *, workers: int = 0,
+            executor: Executor | None = None, progress: Callable[[int], None] | None = None) -> None:
+    """Run every spec and hand each record to `sink` in this process as it finishes (completion order).
 
-def run_many(jobs: list[Job], workers: int = 0, progress: Callable[[int], None] | None = None,
-             network: Network | None = None, reduce: Callable[[RunResult], Any] | None = None) -> list[Any]:
-    """Run every job and return the results (`RunResult`s, or `reduce(result)`s) in job order.
+    workers: 0 = all cores, 1 = serial in this process, n = n spawned worker processes (one Numba thread each).
+    executor: any `concurrent.futures.Executor` (e.g. a Dask client's) used instead; a future that raises
+    becomes a failed record. progress: called with the number of records delivered so far. Ctrl-C or SIGTERM
+    stops the workers and raises KeyboardInterrupt (`pool.Terminated` for SIGTERM); no worker outlives it."""
+    done = 0
 
-    workers: 0 = all cores, 1 = serial in this process, n = n spawned processes with one Numba thread each.
-    progress: called with the number of jobs done after each one finishes. network: used by serial runs (workers
-    load their own). reduce: a module-level function applied to each result where it was made (in the worker),
-    to keep only what is needed when runs are many.
-    """
-    if not jobs:
-        return []
-    n_procs = resolve_workers(workers, len(jobs))
-    results: list[Any] = [None] * len(jobs)
-    if n_procs == 1:
-        from sim.network import load_network
-        from sim.runner import simulate
+    def deliver(record: RunRecord) -> None:
+        nonlocal done
+        sink(record)
+        done += 1
+        if progress is not None:
+            progress(done)
 
-        net = network if network is not None else load_network()
-        for i, job in enumerate(jobs):
-            result = simulate(job.scenario, net)
-            results[i] = reduce(result) if reduce is not None else result
-            if progress is not None:
-                progress(i + 1)
-        return results
-
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n_procs, mp_context=context, initializer=_init_worker) as pool:
-        futures = {pool.submit(_run_payload, job.scenario.model_dump(mode="python"), reduce): i
-                   for i, job in enumerate(jobs)}
-        pending = set(futures)
-        done_count = 0
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    results[futures[future]] = future.result()  # re-raises a worker's exception here
-                    done_count += 1
-                    if progress is not None:
-                        progress(done_count)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return results
+    if not specs:
+        return
+    with sigterm_as_interrupt():
+        if executor is not None:
+            _execute_on(executor, specs, reduce, deliver)
+        elif resolve_workers(workers, len(specs)) == 1:
+            for spec in specs:
+                deliver(run_spec(spec, reduce))
+        else:
+            run_in_processes(partial(run_spec, reduce=reduce), specs, resolve_workers(workers, len(specs)),
+                             on_result=lambda _, record: deliver(record),
+                             on_failed=lambda i, message, seconds: deliver(failed_record(specs[i], message, seconds)),
+                             env=WORKER_ENV)

@@ -35,7 +35,7 @@ def _period(days: pd.Series) -> str:
 
 
 def fan_chart(series: pd.DataFrame, name: str) -> Figure:
-    """Outcome `name` per period over time (a `weekly_series` table): per scenario the median over replicates
+    """Outcome `name` per period over time (a comparison's `series` table): per scenario the median over replicates
     (line) with the 50% and 90% bands across replicates (shaded), one colour per scenario in order of
     appearance. Part periods at either end are drawn, with open markers, so the line adds up to the totals."""
     fig = Figure(figsize=FIGSIZE, layout="constrained")
