@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim.config.overrides import value_at
-from sim.experiments.executor import RunRecord, RunSpec, execute, replicate_seeds
+from sim.experiments.executor import RunRecord, RunSpec, execute, make_spec, replicate_seeds
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -65,12 +65,8 @@ def build_specs(design: Design) -> list[RunSpec]:
     exp = design.experiment
     seeds = replicate_seeds(exp.root_seed, exp.replicates)
     points = ([(BASE_SAMPLE, design.base)] if exp.include_base else []) + list(enumerate(design.scenarios))
-    specs = []
-    for sample_id, scenario in points:
-        data = scenario.model_dump(mode="python")
-        for replicate, seed in enumerate(seeds):
-            specs.append(RunSpec(len(specs), exp.name, sample_id, replicate, seed, {**data, "seed": seed}))
-    return specs
+    return [make_spec(i * len(seeds) + replicate, exp.name, sample_id, replicate, scenario, seed)
+            for i, (sample_id, scenario) in enumerate(points) for replicate, seed in enumerate(seeds)]
 
 
 def parameter_values(design: Design, sample_id: int) -> dict[str, Any]:
@@ -93,9 +89,8 @@ def rerun_spec(manifest: dict[str, Any], row: dict[str, Any]) -> RunSpec:
         p["path"]: row[p["name"]].item() if hasattr(row[p["name"]], "item") else row[p["name"]]
         for p in manifest["parameters"]}
     scenario = apply_overrides(base, settings, origin="runs table")
-    seed = int(row["seed"])
-    return RunSpec(int(row["run_id"]), manifest["experiment"]["name"], sample_id, int(row["replicate"]), seed,
-                   {**scenario.model_dump(mode="python"), "seed": seed})
+    return make_spec(int(row["run_id"]), manifest["experiment"]["name"], sample_id, int(row["replicate"]), scenario,
+                     int(row["seed"]))
 
 
 def samples_table(design: Design) -> pd.DataFrame:
