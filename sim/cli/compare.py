@@ -51,6 +51,20 @@ def _load(files: list[Path], days: int | None, scale: float | None,
     return scenarios, paths, warnings
 
 
+def _claim_folder(out: Path | None, overwrite: bool, scenarios: dict[str, Scenario], seed: int | None,
+                  replicates: int) -> Path:
+    """The comparison folder, checked before any run: --out, or a short default named by the scenarios and
+    settings and made unique (raises OutputError)."""
+    from sim.outputs.folders import claim_output, default_output
+
+    if out is not None:
+        return claim_output(out, "comparison", overwrite)
+    base = next(iter(scenarios.values()))
+    settings = {"seed": seed if seed is not None else base.seed, "days": base.days, "scale": base.scale,
+                "replicates": replicates}
+    return claim_output(default_output("comparison", list(scenarios), settings), "comparison", overwrite, unique=True)
+
+
 def _num(value: float, unit: str, signed: bool = False) -> str:
     import math
 
@@ -144,7 +158,11 @@ def compare(
     scale: Annotated[float | None, typer.Option(help="People each simulated migrant stands for (>= 1).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed the replicate seeds come from (default: BASE's seed).")
                     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Comparison folder (default runs/compare-BASE-vs-ALTS).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Comparison folder (default runs/compare-BASE-vs-ALTS-..., made unique). An existing folder is refused "
+             "unless it is a previous routesim comparison and --overwrite is given.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim comparison.")
+                         ] = False,
     charts: Annotated[bool, typer.Option(help="Draw the fan and displacement charts (PNG).")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
 ) -> None:
@@ -161,6 +179,12 @@ def compare(
         raise fail(f"--seed must be between 0 and 2**63-1, got {seed}")
     for warning in warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    from sim.outputs.folders import OutputError
+
+    try:
+        folder = _claim_folder(out, overwrite, scenarios, seed, replicates)
+    except OutputError as err:
+        raise fail(str(err)) from None
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -169,7 +193,6 @@ def compare(
 
     labels = list(scenarios)
     base = labels[0]
-    folder = out if out is not None else Path("runs") / f"compare-{base}-vs-{'-'.join(labels[1:])}"
     base_seed = seed if seed is not None else scenarios[base].seed
     n_runs = replicates * len(labels)
     n_procs = resolve_workers(workers, n_runs)
@@ -182,7 +205,10 @@ def compare(
         comparison = compare_scenarios(scenarios, base, replicates, base_seed, workers=n_procs, network=network,
                                        progress=lambda done: bar.update(task, completed=done))
     manifest = comparison_manifest(comparison, scenarios, files, n_procs, base_seed)
-    write_comparison(folder, comparison, manifest, charts=charts)
+    try:
+        write_comparison(folder, comparison, manifest, charts=charts, overwrite=overwrite)
+    except OutputError as err:
+        raise fail(str(err), code=1) from None
     if not quiet:
         _print(comparison)
     print(f"tables:   {folder}/{{runs,differences,displacement,cost_effectiveness}}.{{parquet,csv}}, "
