@@ -54,14 +54,14 @@ def run(
         check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
-    for warning in warnings:
-        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     try:
         folder = claim_output(out, "run", overwrite) if out is not None else claim_output(default_output(
             "run", [scenario.name], {"seed": scenario.seed, "days": scenario.days, "scale": scenario.scale}),
             "run", overwrite, unique=True)
     except OutputError as err:
         raise fail(str(err)) from None
+    for warning in warnings:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     total = scenario.spin_up_days + scenario.days
     with progress_bar(total, f"{scenario.name}", disable=quiet) as advance:
         result = simulate(scenario, network, progress=advance)

@@ -177,14 +177,14 @@ def compare(
         raise fail(str(err)) from None
     if seed is not None and not 0 <= seed < 2**63:
         raise fail(f"--seed must be between 0 and 2**63-1, got {seed}")
-    for warning in warnings:
-        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     from sim.outputs.folders import OutputError
 
     try:
         folder = _claim_folder(out, overwrite, scenarios, seed, replicates)
     except OutputError as err:
         raise fail(str(err)) from None
+    for warning in warnings:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
