@@ -135,6 +135,23 @@ def test_a_previous_output_with_the_users_files_added_or_of_another_kind_is_not_
         claim_output(foreign_manifest, "run", overwrite=True)
 
 
+def test_an_empty_folder_is_used_and_nested_outputs_and_charts_count_as_routesims(tmp_path: Path) -> None:
+    empty = tmp_path / "made_by_hand"
+    empty.mkdir()
+    assert complete_tag(write_run(empty, TABLES, {"tag": "new"})) == "new"  # nothing to lose: no --overwrite needed
+
+    def charts(folder: Path) -> None:
+        (folder / "charts").mkdir()
+        (folder / "charts" / "crossings.png").write_bytes(b"png")
+
+    sweep = write_run(tmp_path / "sweep", TABLES, {"tag": "sweep"}, extra=charts, kind="sweep")
+    write_run(sweep / "analysis", TABLES, {"tag": "analysis"}, kind="analysis")
+    assert is_routesim_output(sweep, "sweep") and claim_output(sweep, "sweep", overwrite=True) == sweep
+    (sweep / "charts" / "my_edit.png").write_bytes(b"mine")
+    with pytest.raises(OutputError, match="charts/my_edit.png"):
+        claim_output(sweep, "sweep", overwrite=True)
+
+
 def test_a_scenario_name_is_never_a_path(monkeypatch, tmp_path: Path) -> None:
     work = tmp_path / "a" / "b" / "work"
     work.mkdir(parents=True)

@@ -121,10 +121,18 @@ def _entries(folder: Path) -> list[str]:
 
 
 def _foreign(folder: Path, files: Sequence[str]) -> list[str]:
-    """Entries of `folder` that routesim did not write there (by the marker's list of files)."""
+    """Entries of `folder` that routesim did not write there (by the marker's list of files); a routesim output
+    nested inside (e.g. a sweep's analysis/) counts as routesim's."""
     allowed = {MANIFEST, *files}
     allowed |= {p.as_posix() for f in files for p in Path(f).parents if p != Path(".")}
-    return sorted(e for e in _entries(folder) if e not in allowed or (folder / e).is_symlink())
+    found = []
+    for root, dirs, names in os.walk(folder):
+        rel = Path(root).relative_to(folder)
+        dirs[:] = [d for d in dirs if (rel / d).as_posix() in allowed or os.path.islink(os.path.join(root, d))
+                   or not is_routesim_output(Path(root) / d)]
+        found += [e for name in dirs + names
+                  if (e := (rel / name).as_posix()) not in allowed or os.path.islink(os.path.join(root, name))]
+    return sorted(found)
 
 
 def is_routesim_output(folder: Path, kind: str | None = None) -> bool:
