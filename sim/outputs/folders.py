@@ -18,7 +18,7 @@ import re
 import shutil
 import stat
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,7 @@ def _name_max(where: Path) -> int:
 def _check_location(folder: Path, target: Path) -> Path:
     """Check the path can be a folder routesim writes into; return its nearest existing ancestor."""
     if "\0" in str(folder):
-        raise OutputError(f"{folder!r}: a path cannot contain a NUL character: choose another --out")
+        raise OutputError(f"{str(folder)!r}: a path cannot contain a NUL character: choose another --out")
     if target.name in ("", ".", ".."):
         raise OutputError(f"{folder} does not name a new folder: choose another --out")
     base = next(p for p in target.parents if os.path.lexists(p))
@@ -248,8 +248,12 @@ def _discard(path: Path) -> None:
     midway leaves a folder the next write still recognises as routesim's and removes."""
     (path / STAGING_FILE).touch()
     for entry in os.scandir(path):
-        if entry.name != STAGING_FILE:
-            shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+        if entry.name == STAGING_FILE:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
     os.unlink(path / STAGING_FILE)
     path.rmdir()
 
@@ -318,12 +322,16 @@ def _publish(folder: Path, tmp: Path, target: Path, kind: str, overwrite: bool) 
         if reason is not None:
             raise OutputError(f"{reason} (it changed while routesim worked; the new output is in {_keep(tmp, target)})")
         if _rename2(tmp, target, RENAME_EXCHANGE):
-            _remove_replaced(tmp, kind)
+            _remove_replaced(tmp, target, kind)
             return
         previous = target.parent / f"{KEPT_PREFIX}previous-{safe_name(target.name, 40)}-{os.urandom(4).hex()}"
         os.rename(target, previous)  # no atomic exchange here: the old stays complete under a kept name
-        os.rename(tmp, target)
-        _remove_replaced(previous, kind)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            os.rename(previous, target)
+            raise
+        _remove_replaced(previous, target, kind)
         return
     try:
         done = _rename2(tmp, target, RENAME_NOREPLACE)
@@ -336,13 +344,18 @@ def _publish(folder: Path, tmp: Path, target: Path, kind: str, overwrite: bool) 
         os.rename(tmp, target)
 
 
-def _remove_replaced(path: Path, kind: str) -> None:
-    """Remove the output just swapped out, if it is still empty or routesim's; otherwise keep it, named so."""
-    if not os.listdir(path) or is_routesim_output(path, kind):
-        _discard(path)
-    else:
-        kept = _keep(path, path) if path.name.startswith(TMP_PREFIX) else path
-        log.warning("kept the replaced folder as %s: it changed during the swap", kept)
+def _remove_replaced(path: Path, target: Path, kind: str) -> None:
+    """Remove the output just swapped out of `target` if it is still empty or routesim's, else keep it, named so.
+
+    The new output is in place by now: a failure here is only logged (a later write removes the leftover)."""
+    try:
+        if not os.listdir(path) or is_routesim_output(path, kind):
+            _discard(path)
+        else:
+            kept = _keep(path, target) if path.name.startswith(TMP_PREFIX) else path
+            log.warning("kept the folder replaced by %s as %s: it changed during the swap", target, kept)
+    except OSError as err:
+        log.warning("could not remove %s, the folder replaced by %s: %s", path, target, err)
 
 
 @contextmanager
@@ -367,7 +380,6 @@ def staged_output(folder: Path, kind: str, overwrite: bool = False) -> Iterator[
         _sync(tmp)
         os.unlink(tmp / STAGING_FILE)
         _publish(folder, tmp, target, kind, overwrite)
-        _fsync(target.parent)
     except OutputError:
         if tmp.exists():
             _discard(tmp)
@@ -379,6 +391,8 @@ def staged_output(folder: Path, kind: str, overwrite: bool = False) -> Iterator[
     except BaseException:
         _discard(tmp)
         raise
+    with suppress(OSError):  # published; flushing the rename only makes it survive a power cut sooner
+        _fsync(target.parent)
 
 
 def mark_manifest(tmp: Path, kind: str, manifest: Mapping[str, Any]) -> None:
