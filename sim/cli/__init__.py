@@ -54,10 +54,10 @@ def run(
         check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
+    default = default_output("run", [scenario.name], {"seed": scenario.seed, "days": scenario.days,
+                                                      "scale": scenario.scale})
     try:
-        folder = claim_output(out, "run", overwrite) if out is not None else claim_output(default_output(
-            "run", [scenario.name], {"seed": scenario.seed, "days": scenario.days, "scale": scenario.scale}),
-            "run", overwrite, unique=True)
+        folder = claim_output(out or default, "run", overwrite, unique=out is None)
     except OutputError as err:
         raise fail(str(err)) from None
     for warning in warnings:

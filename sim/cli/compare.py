@@ -57,12 +57,11 @@ def _claim_folder(out: Path | None, overwrite: bool, scenarios: dict[str, Scenar
     settings and made unique (raises OutputError)."""
     from sim.outputs.folders import claim_output, default_output
 
-    if out is not None:
-        return claim_output(out, "comparison", overwrite)
     base = next(iter(scenarios.values()))
     settings = {"seed": seed if seed is not None else base.seed, "days": base.days, "scale": base.scale,
                 "replicates": replicates}
-    return claim_output(default_output("comparison", list(scenarios), settings), "comparison", overwrite, unique=True)
+    default = default_output("comparison", list(scenarios), settings)
+    return claim_output(out or default, "comparison", overwrite, unique=out is None)
 
 
 def _num(value: float, unit: str, signed: bool = False) -> str:
