@@ -10,12 +10,13 @@ INSTALL_STAMP := $(STAMPS)/install
 TEST_STAMP := $(STAMPS)/install-test
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-test run test lint clean
+.PHONY: help venv install install-test run test lint ci clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=scenarios/baseline.toml] [ARGS='--seed 1 --days 90']  set up, then run a scenario"
 	@echo "make test   [PYTEST_ARGS=...]   set up with test extras, then run the fast tests (-m 'not slow')"
 	@echo "make lint                       ruff check"
+	@echo "make ci                         what CI runs (.ci/run): ruff, then the fast tests with warnings as errors"
 	@echo "make install                    create $(VENV) with Python >= 3.12 and pip install -e ."
 	@echo "make clean                      remove $(VENV), build files and caches (keeps runs/)"
 	@echo "Python is found by scripts/find-python.sh (set PYTHON=/path/to/python3.12 to choose)."
@@ -52,6 +53,9 @@ test: install-test
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+
+ci:
+	VENV=$(VENV) .ci/run $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -74,9 +74,9 @@ def test_run_command_writes_a_complete_run_folder(tmp_path: Path) -> None:
     daily = pd.read_parquet(out / "daily_corridor.parquet")
     assert len(daily) == 20 * daily["corridor"].nunique()
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
-    # A second run into the same folder replaces it with identical tables.
+    # A second run into the same folder replaces it (asked with --overwrite) with identical tables.
     first = pd.read_parquet(out / "monthly_leg.parquet")
-    assert CliRunner().invoke(app, args).exit_code == 0
+    assert CliRunner().invoke(app, [*args, "--overwrite"]).exit_code == 0
     assert first.equals(pd.read_parquet(out / "monthly_leg.parquet"))
 
 

@@ -18,10 +18,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 err_console = Console(stderr=True)
 
 
-def fail(message: str) -> typer.Exit:
-    """Print one clear error line and return the exit to raise (status 2: bad input)."""
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear error line and return the exit to raise (status 2: bad input; 1: writing failed)."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=code)
 
 
 SET_HELP = ('Change a setting: PATH=VALUE, e.g. --set behaviour.value_of_time_eur_per_day=30 or --set '
@@ -50,12 +50,16 @@ def run(
     scale: Annotated[float | None, typer.Option(help="People each simulated migrant stands for (>= 1).")] = None,
     days: Annotated[int | None, typer.Option(help="Override the number of recorded days.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder (default runs/NAME-seedSEED).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Run folder (default runs/NAME-seedSEED-daysDAYS-scaleSCALE, made unique). An existing folder is "
+             "refused unless it is a previous routesim run and --overwrite is given.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim run.")] = False,
     charts: Annotated[bool, typer.Option(help="Draw the charts (PNG) into the run folder.")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
 ) -> None:
     """Run one scenario; write its tables (parquet), charts (PNG) and manifest into a run folder."""
     from sim.cli.report import print_summary, progress_bar
+    from sim.outputs.folders import OutputError, claim_output, default_output
     from sim.outputs.run_folder import write_run
     from sim.runner import simulate
 
@@ -66,9 +70,14 @@ def run(
         check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
+    default = default_output("run", [scenario.name], {"seed": scenario.seed, "days": scenario.days,
+                                                      "scale": scenario.scale})
+    try:
+        folder = claim_output(out or default, "run", overwrite, unique=out is None)
+    except OutputError as err:
+        raise fail(str(err)) from None
     for warning in warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
-    folder = out if out is not None else Path("runs") / f"{scenario.name}-seed{scenario.seed}"
     total = scenario.spin_up_days + scenario.days
     with progress_bar(total, f"{scenario.name}", disable=quiet) as advance:
         result = simulate(scenario, network, progress=advance)
@@ -78,7 +87,10 @@ def run(
             from sim.outputs.charts import save_all
             save_all(result.tables, tmp)
 
-    write_run(folder, result.tables, result.manifest, extra=draw)
+    try:
+        write_run(folder, result.tables, result.manifest, extra=draw, overwrite=overwrite)
+    except OutputError as err:
+        raise fail(str(err), code=1) from None
     if not quiet:
         print_summary(result.tables, result.manifest)
     print(f"tables:   {folder}/*.parquet")

@@ -51,6 +51,19 @@ def _load(files: list[Path], overrides: dict[str, dict[str, Any]],
     return scenarios, paths, warnings
 
 
+def _claim_folder(out: Path | None, overwrite: bool, scenarios: dict[str, Scenario], seed: int | None,
+                  replicates: int) -> Path:
+    """The comparison folder, checked before any run: --out, or a short default named by the scenarios and
+    settings and made unique (raises OutputError)."""
+    from sim.outputs.folders import claim_output, default_output
+
+    base = next(iter(scenarios.values()))
+    settings = {"seed": seed if seed is not None else base.seed, "days": base.days, "scale": base.scale,
+                "replicates": replicates}
+    default = default_output("comparison", list(scenarios), settings)
+    return claim_output(out or default, "comparison", overwrite, unique=out is None)
+
+
 def _num(value: float, unit: str, signed: bool = False) -> str:
     import math
 
@@ -149,7 +162,11 @@ def compare(
     seed: Annotated[int | None, typer.Option(help="Seed the replicate seeds come from (default: BASE's seed).")
                     ] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP + " Applies to every scenario.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Comparison folder (default runs/compare-BASE-vs-ALTS).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Comparison folder (default runs/compare-BASE-vs-ALTS-..., made unique). An existing folder is refused "
+             "unless it is a previous routesim comparison and --overwrite is given.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim comparison.")
+                         ] = False,
     charts: Annotated[bool, typer.Option(help="Draw the fan and displacement charts (PNG).")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
 ) -> None:
@@ -164,6 +181,12 @@ def compare(
         scenarios, files, warnings = _load(scenario_files, overrides, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
+    from sim.outputs.folders import OutputError
+
+    try:
+        folder = _claim_folder(out, overwrite, scenarios, seed, replicates)
+    except OutputError as err:
+        raise fail(str(err)) from None
     for warning in warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
@@ -175,7 +198,6 @@ def compare(
 
     labels = list(scenarios)
     base = labels[0]
-    folder = out if out is not None else Path("runs") / f"compare-{base}-vs-{'-'.join(labels[1:])}"
     base_seed = scenarios[base].seed  # --seed, if given, is the seed of every scenario
     n_runs = replicates * len(labels)
     n_procs = resolve_workers(workers, n_runs)
@@ -193,7 +215,10 @@ def compare(
         err_console.print(f"[bold red]stopped[/] by {by}: workers stopped, nothing written", highlight=False)
         raise typer.Exit(code=143 if isinstance(stop, Terminated) else 130) from None
     manifest = comparison_manifest(comparison, scenarios, files, n_procs, base_seed)
-    write_comparison(folder, comparison, manifest, charts=charts)
+    try:
+        write_comparison(folder, comparison, manifest, charts=charts, overwrite=overwrite)
+    except OutputError as err:
+        raise fail(str(err), code=1) from None
     if not quiet:
         _print(comparison)
     print(f"tables:   {folder}/{{runs,differences,displacement,cost_effectiveness}}.{{parquet,csv}}, "

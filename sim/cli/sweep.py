@@ -44,7 +44,9 @@ def sweep(
                           ] = None,
     dask_scheduler: Annotated[str | None, typer.Option(help="Run on an existing Dask scheduler (tcp://HOST:PORT).")
                               ] = None,
-    out: Annotated[Path | None, typer.Option(help="Sweep folder (default runs/sweep-NAME).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Sweep folder (default runs/sweep-NAME). An existing folder is "
+                                             "refused unless it is a previous routesim sweep and --overwrite (or "
+                                             "--resume) is given.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue a killed sweep in --out: run only the missing runs.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace an earlier routesim sweep in --out.")] = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="PATH=VALUE applied to the base scenario "
@@ -59,7 +61,7 @@ def sweep(
     from sim.config.overrides import parse_assignment
     from sim.experiments.design import load_design
     from sim.experiments.sweep import SweepError, prepare, run_sweep
-    from sim.outputs.run_folder import OutputError, claim_output
+    from sim.outputs.folders import OutputError, claim_output, default_output
 
     if dask_local is not None and dask_scheduler is not None:
         raise fail("--dask-local and --dask-scheduler: give one of them, not both")
@@ -70,10 +72,10 @@ def sweep(
         design = load_design(experiment_file, overrides)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
-    folder = out if out is not None else Path("runs") / f"sweep-{design.experiment.name}"
+    folder = out if out is not None else default_output("sweep", [design.experiment.name], {})
     try:
         if not resume:
-            claim_output(folder, "sweep", overwrite)
+            folder = claim_output(folder, "sweep", overwrite)
         prepared = prepare(folder, design, resume)
     except (OutputError, SweepError) as err:
         raise fail(str(err)) from None

@@ -343,8 +343,10 @@ def comparison_manifest(comparison: Comparison, scenarios: dict[str, Scenario], 
     }
 
 
-def write_comparison(folder: Path | str, comparison: Comparison, manifest: dict, charts: bool = True) -> Path:
-    """Write the tables (parquet, and CSV but for the series), charts/ and manifest.json atomically."""
+def write_comparison(folder: Path | str, comparison: Comparison, manifest: dict, charts: bool = True,
+                     overwrite: bool = False) -> Path:
+    """Write the tables (parquet, and CSV but for the series), charts/ and manifest.json atomically; an existing
+    folder is replaced only if it is a previous routesim comparison and `overwrite` (raises OutputError)."""
     from sim.outputs.run_folder import write_run
 
     tables = comparison.tables()
@@ -358,4 +360,4 @@ def write_comparison(folder: Path | str, comparison: Comparison, manifest: dict,
 
             save_all(comparison.series, comparison.displacement, tmp / "charts")
 
-    return write_run(Path(folder), tables, manifest, extra=extra)
+    return write_run(Path(folder), tables, manifest, extra=extra, overwrite=overwrite, kind="comparison")

@@ -137,10 +137,17 @@ class SweepFolder:
         """Lay out a new sweep: the manifest (status running), the design table and an empty parts folder."""
         self.parts.mkdir(parents=True, exist_ok=True)
         _write_parquet(samples_table(self.design), self.folder / "samples.parquet")
-        write_json(manifest, self.folder / "manifest.json")
+        self.write_manifest(manifest)
 
     def manifest(self) -> dict[str, Any]:
         return json.loads((self.folder / "manifest.json").read_text())
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """The manifest, with the routesim marker listing every file now in the folder (so that a later
+        --overwrite knows the folder holds nothing but the sweep), written atomically."""
+        from sim.outputs.folders import MARKER, output_marker
+
+        write_json({**manifest, MARKER: output_marker(self.folder, "sweep")}, self.folder / "manifest.json")
 
     def _part_dirs(self) -> list[Path]:
         return sorted(p for p in self.parts.glob("part-*") if p.is_dir()) if self.parts.is_dir() else []
@@ -188,6 +195,7 @@ class SweepFolder:
         for name, table in self._tables(records).items():
             table.to_parquet(tmp / f"{name}.parquet", index=False)
         os.rename(tmp, self.parts / f"part-{number:06d}")
+        self.write_manifest(self.manifest())
 
     def _tables(self, records: list[RunRecord]) -> dict[str, pd.DataFrame]:
         runs = pd.DataFrame([{"run_id": r.run_id, "sample_id": r.sample_id, "replicate": r.replicate, "seed": r.seed,
@@ -218,6 +226,7 @@ class SweepFolder:
             merged[name] = table
         for part in self._part_dirs():
             shutil.rmtree(part)
+        self.write_manifest(self.manifest())
         return merged
 
 
@@ -233,11 +242,10 @@ class SweepSummary:
 
 def sweep_manifest(design: Design, specs: list[RunSpec], workers: str) -> dict[str, Any]:
     """Provenance of a sweep: the experiment resolved, the design, seeds, versions."""
-    from sim.outputs.run_folder import git_revision, output_marker, versions
+    from sim.outputs.run_folder import git_revision, versions
 
     exp = design.experiment
     return {
-        "routesim_output": output_marker("sweep"),
         "status": "running",
         "experiment_file": str(design.path),
         "experiment": exp.model_dump(mode="json"),
@@ -280,13 +288,29 @@ def prepare(folder: Path, design: Design, resume: bool) -> SweepFolder:
     return sweep
 
 
+def set_aside(folder: Path) -> Path | None:
+    """Move a previous sweep (checked by `claim_output` to be routesim's and nothing else) out of the way under a
+    name no later run removes; the caller deletes it once the new sweep is complete."""
+    from sim.outputs.folders import KEPT_PREFIX, safe_name
+
+    if not folder.exists() or not any(folder.iterdir()):
+        return None
+    kept = folder.with_name(f"{KEPT_PREFIX}previous-{safe_name(folder.name, 40)}-{os.urandom(4).hex()}")
+    os.rename(folder, kept)
+    return kept
+
+
 def run_sweep(design: Design, sweep: SweepFolder, resume: bool, workers: int = 0,
               executor: Executor | None = None, workers_label: str = "",
               progress: Callable[[int, int], None] | None = None) -> SweepSummary:
-    """Run what is missing of the sweep into its folder and merge the tables; failed runs are recorded, not fatal."""
+    """Run what is missing of the sweep into its folder and merge the tables; failed runs are recorded, not fatal.
+
+    A new sweep into a folder that holds a previous one (allowed by `claim_output` with --overwrite) keeps the
+    previous one aside until the new one is complete, then removes it."""
     started = time.perf_counter()
     specs = build_specs(design)
     folder = sweep.folder
+    previous = None if resume else set_aside(folder)
     if not resume:
         folder.mkdir(parents=True, exist_ok=True)
     with sweep.locked():
@@ -318,7 +342,9 @@ def run_sweep(design: Design, sweep: SweepFolder, resume: bool, workers: int = 0
         manifest = sweep.manifest()
         manifest.update(status="complete", n_ok=int((runs["status"] == "ok").sum()), n_failed=len(failed),
                         last_wall_time_s=wall)
-        write_json(manifest, folder / "manifest.json")
+        sweep.write_manifest(manifest)
+    if previous is not None:
+        shutil.rmtree(previous)
     errors = [f"run {r.run_id} (sample {r.sample_id}, replicate {r.replicate}): {r.error}"
               for r in failed.head(3).itertuples()]
     return SweepSummary(folder, len(specs), len(todo), len(failed), wall, errors)

@@ -1,20 +1,19 @@
 """A run folder: parquet tables, charts and a manifest with provenance, written atomically.
 
-Everything is written into a hidden temporary folder beside the target and renamed into place at the end, so
-a failed or interrupted run never leaves a half-written folder where results are expected.
+Everything is written into a staging folder beside the target and moved into place only when complete, and only
+over a previous routesim output the user asked to replace (sim/outputs/folders.py).
 """
 
-import json
 import platform
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim.outputs.folders import mark_manifest, staged_output
 
 PACKAGES = ("routesim", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "matplotlib", "networkx")
 
@@ -44,26 +43,15 @@ def git_revision() -> str:
 
 
 def write_run(folder: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any],
-              extra: Callable[[Path], None] | None = None) -> Path:
-    """Write tables (parquet), manifest.json and whatever `extra(tmp_folder)` draws, then move into place."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+              extra: Callable[[Path], None] | None = None, overwrite: bool = False, kind: str = "run") -> Path:
+    """Write tables (parquet), whatever `extra(staging_folder)` draws and manifest.json, then publish the folder.
+
+    The folder must be new, empty, or (with `overwrite`) a previous routesim output of `kind` holding nothing
+    else (see `claim_output`); it is replaced only once the new one is complete. Raises OutputError."""
+    with staged_output(folder, kind, overwrite) as tmp:
         for name, table in tables.items():
             table.to_parquet(tmp / f"{name}.parquet", index=False)
         if extra is not None:
             extra(tmp)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            folder.rename(old)
-            tmp.rename(folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
+        mark_manifest(tmp, kind, manifest)
+    return Path(folder)
