@@ -1,4 +1,5 @@
-"""Commands that look rather than run: the settings' reference, the shipped scenarios, one resolved scenario, legs."""
+"""Commands that look rather than run: the settings' reference, the shipped scenarios, one resolved scenario, legs,
+outcomes."""
 
 from pathlib import Path
 from typing import Annotated
@@ -87,4 +88,22 @@ def legs(corridor: Annotated[str | None, typer.Option(help="Only this corridor."
         if corridor is None or name == corridor:
             table.add_row(leg["id"], MODES[net.leg_mode[e]], name, str(net.travel_days[e]),
                           f"{net.price_eur[e]:,.0f}", f"{net.death_risk[e]:.2g}")
+    console.print(table)
+
+
+@app.command()
+def outcomes(
+    every: Annotated[bool, typer.Option("--all", help="Also the detailed outcomes (not only the headline ones).")
+                     ] = False,
+) -> None:
+    """The outcomes a run reports (names to use in experiments and `analyse`): label, unit, how it is computed and
+    the published series it stands for."""
+    from sim.cli.report import console
+    from sim.outputs.outcomes import OUTCOMES
+
+    table = Table("name", "label", "unit", "kind", "reduction", "observed as", title="Outcomes")
+    for item in OUTCOMES:
+        if every or not item.detail:
+            table.add_row(item.name, item.label, item.unit, item.kind, item.reduction,
+                          " ".join(item.observed) if item.observed else "")
     console.print(table)

@@ -38,7 +38,8 @@ def dask_executor(local: int | None, scheduler: str | None) -> Iterator[tuple[Ex
 
 @app.command()
 def sweep(
-    experiment_file: Annotated[Path, typer.Argument(help="Experiment file (TOML), e.g. experiments/officers_curve.toml.")],
+    experiment_file: Annotated[Path, typer.Argument(
+        help="Experiment file (TOML), e.g. experiments/officers_curve.toml.")],
     workers: Annotated[int, typer.Option(min=0, help="Local worker processes (0: all cores; 1: serial).")] = 0,
     dask_local: Annotated[int | None, typer.Option(min=1, help="Run on a Dask LocalCluster of N worker processes.")
                           ] = None,
@@ -55,8 +56,14 @@ def sweep(
 ) -> None:
     """Sweep an experiment: every design point x replicate (common seeds across points), written as long tables
     (runs, outcomes, series) that `routesim analyse` reads; resumable after a kill."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
-        TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from sim.config.overrides import parse_assignment
     from sim.experiments.design import load_design

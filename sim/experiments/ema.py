@@ -46,7 +46,8 @@ def run_model(base_scenario: str, paths: str, outcomes: str, seed: int, **settin
 
 def ema_model(design: Design, name: str | None = None) -> ReplicatorModel:
     """The experiment as an EMA `ReplicatorModel`: its parameters as uncertainties (ranges; integer settings as
-    IntegerParameter), its replicate seeds as replications, routesim's scalar outcomes as ArrayOutcomes over the replications."""
+    IntegerParameter), its replicate seeds as replications, routesim's scalar outcomes as ArrayOutcomes over the
+    replications."""
     from ema_workbench import ArrayOutcome, Constant, IntegerParameter, RealParameter, ReplicatorModel
 
     from sim.config.overrides import value_at
