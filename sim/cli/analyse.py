@@ -239,7 +239,7 @@ def _draw(charts: Path, sweep: Sweep, summary: pd.DataFrame, indices: pd.DataFra
         figures[f"response-{_safe(outcome)}"] = sc.response_chart(summary, tables, outcome)
         if surface:
             figures[f"heatmap-{_safe(outcome)}"] = sc.heatmap_chart(
-                grid_surface(sweep, outcome, *sweep.parameters), outcome)
+                grid_surface(sweep, outcome, rows=sweep.parameters[1], columns=sweep.parameters[0]), outcome)
     if prim is not None:
         figures["prim-tradeoff"] = sc.prim_tradeoff_chart(prim.boxes, str(where))
     for name, figure in figures.items():

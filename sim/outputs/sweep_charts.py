@@ -91,7 +91,9 @@ def prim_tradeoff_chart(boxes: pd.DataFrame, condition: str) -> Figure:
     fig = Figure(figsize=(7.0, 5.5), layout="constrained")
     ax = fig.subplots()
     restricted = boxes["restricted"].map(lambda text: len([p for p in text.split(", ") if p]))
-    points = ax.scatter(boxes["coverage"], boxes["density"], c=restricted, cmap="viridis", s=30, zorder=2)
+    most = max(1, int(restricted.max()))
+    points = ax.scatter(boxes["coverage"], boxes["density"], c=restricted, cmap="viridis", vmin=0, vmax=most, s=30,
+                        zorder=2)
     chosen = boxes[boxes["selected"]]
     ax.scatter(chosen["coverage"], chosen["density"], s=180, facecolors="none", edgecolors=COLORS[1],
                linewidths=2, zorder=3, label=f"selected box {int(chosen['box'].iloc[0])}")
@@ -100,7 +102,7 @@ def prim_tradeoff_chart(boxes: pd.DataFrame, condition: str) -> Figure:
     ax.set_xlim(0, 1.05)
     ax.set_ylim(0, 1.05)
     ax.grid(True, alpha=0.3)
-    fig.colorbar(points, ax=ax, label="parameters restricted")
+    fig.colorbar(points, ax=ax, label="parameters restricted", ticks=range(most + 1))
     ax.legend(fontsize="small", loc="lower left")
     ax.set_title(f"PRIM trade-off: {condition}")
     return fig
