@@ -95,12 +95,12 @@ def _lhs_sweep(folder: Path, **kwargs) -> Path:
                        {"y": lambda a: a[:, 0], "z": lambda a: a[:, 0] + 2 * a[:, 1]}, **kwargs)
 
 
-def _grid_sweep(folder: Path, replicates: int = 4) -> Path:
+def _grid_sweep(folder: Path, replicates: int = 4, base: dict[str, float] | None = None) -> Path:
     """A 6 x 3 grid of officers (0..10) and a share (0, 0.5, 1); y = 3 officers + share, noise sd 0.5."""
     grid = {"num_vars": 2, "names": ["officers", "share"], "bounds": [[0.0, 10.0], [0.0, 1.0]]}
     x = np.array(list(itertools.product(range(0, 11, 2), (0.0, 0.5, 1.0))), dtype=float)
     return write_sweep(folder, {"kind": "grid", "n": len(x)}, grid, x, {"y": lambda a: 3 * a[:, 0] + a[:, 1]},
-                       replicates=replicates, noise=0.5)
+                       replicates=replicates, noise=0.5, base=base)
 
 
 def _invoke(*args: str):
@@ -143,6 +143,12 @@ def test_a_design_the_method_cannot_use_is_one_note(tmp_path):
                          {"y": ishigami})
     table, notes = sensitivity(load_sweep(folder), ["y"])
     assert table.empty and len(notes) == 1 and "not a multiple of 5" in notes[0]
+    x = sobol.sample(ISHIGAMI, 16, calc_second_order=False, seed=SEED)
+    folder = write_sweep(tmp_path / "partial", {"kind": "sobol", "n": 16, "calc_second_order": False}, ISHIGAMI,
+                         x, {"y": ishigami}, failed=frozenset({6, 7}))  # both replicates of sample 3 failed
+    table, notes = sensitivity(load_sweep(folder), ["y"])
+    assert table.empty and notes == ["sensitivity of y: 1 of 80 samples have no ok run; sobol needs every sample "
+                                     "of the design"]
     table, notes = sensitivity(load_sweep(_grid_sweep(tmp_path / "grid")), ["y"])
     assert table.empty and len(notes) == 1 and "grid design gives no" in notes[0]
 
@@ -251,11 +257,14 @@ def test_cli_writes_the_analysis_and_refuses_a_folder_it_did_not_make(tmp_path):
 
 
 def test_cli_grid_draws_a_heatmap_and_a_response_per_setting(tmp_path):
-    folder = _grid_sweep(tmp_path / "grid", replicates=2)
+    folder = _grid_sweep(tmp_path / "grid", replicates=2, base={"y": 10.0})
     result = _invoke(str(folder), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "charts" / "heatmap-y.png").is_file()
     assert not (tmp_path / "out" / "sensitivity.csv").exists() and "grid design gives no" in result.stderr
     response = pd.read_csv(tmp_path / "out" / "response.csv")
     assert set(response["parameter"]) == {"officers", "share"} and response["t90_low"].isna().all()
-    assert "no interval (n < 3)" in result.output
+    assert "no interval (n < 3)" in result.output and "minus base (paired)" in result.output
+    summary = pd.read_csv(tmp_path / "out" / "samples_summary.csv")
+    top = summary[(summary["officers"] == 10) & (summary["share"] == 1)].iloc[0]
+    assert top["vs_base_mean"] == pytest.approx(31.0 - 10.0)  # shared replicate noise cancels in the pairing

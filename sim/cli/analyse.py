@@ -63,13 +63,18 @@ def _safe(name: str) -> str:
 
 def _summary_table(summary: pd.DataFrame, sweep: Sweep) -> Table:
     table = Table(title=f"Per sample: replicate mean and {INTERVAL_NOTE}", title_justify="left")
-    for name in ("sample", *sweep.parameters, "outcome", "n", "mean", "90% t interval"):
+    paired = "vs_base_mean" in summary
+    for name in ("sample", *sweep.parameters, "outcome", "n", "mean", "90% t interval",
+                 *(("minus base (paired)", "90% t interval ") if paired else ())):
         table.add_column(name, justify="left" if name == "outcome" else "right", no_wrap=True)
-    for row in summary.itertuples(index=False):
-        row = row._asdict()
+    for row in summary.to_dict("records"):
         sample = "base" if row["sample_id"] < 0 else str(row["sample_id"])
-        table.add_row(sample, *(_fmt(row[p]) for p in sweep.parameters), row["outcome"], str(row["n"]),
-                      _fmt(row["mean"]), _interval(row["t90_low"], row["t90_high"]))
+        cells = [sample, *(_fmt(row[p]) for p in sweep.parameters), row["outcome"], str(row["n"]), _fmt(row["mean"]),
+                 _interval(row["t90_low"], row["t90_high"])]
+        if paired:
+            cells += ["–", "–"] if row["sample_id"] < 0 else [
+                _fmt(row["vs_base_mean"]), _interval(row["vs_base_t90_low"], row["vs_base_t90_high"])]
+        table.add_row(*cells)
     return table
 
 

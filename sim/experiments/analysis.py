@@ -25,7 +25,7 @@ from scipy import stats
 LEVEL = 0.90  # every interval here: t intervals of means, SALib's bootstrap confidence intervals
 MIN_REPLICATES = 3  # fewer replicates than this: no interval (a t interval on 2 runs says next to nothing)
 SALIB_SEED = 20250401  # SALib's bootstrap of the confidence intervals, fixed so the same sweep gives the same table
-SALIB_RESAMPLES = 1000
+SALIB_RESAMPLES = 500
 RESPONSE_BINS = 10  # a parameter with more distinct values than this is binned at its deciles
 PRIM_PEEL_ALPHA = 0.1
 PRIM_MIN_COVERAGE = 0.8  # the box reported: the densest on the peeling trajectory that keeps 80% of the cases
@@ -112,6 +112,10 @@ def load_sweep(folder: Path) -> Sweep:
     sampler = manifest["sampler"]["kind"]
     names = tuple(p["name"] for p in manifest["parameters"])
     samples = _read_table(folder, "samples.parquet", ("sample_id", *names)).sort_values("sample_id")
+    text = [n for n in names if not pd.api.types.is_numeric_dtype(samples[n])]
+    if text:
+        raise SweepError(f"{folder / 'samples.parquet'}: parameter column(s) {', '.join(text)} are not numbers; "
+                         "the analysis needs numeric settings")
     runs = _read_table(folder, "runs.parquet", ("run_id", "sample_id", "replicate", "status", "error"))
     scalars = _read_table(folder, "outcomes.parquet", ("run_id", "outcome", "value"))
     ok = runs.loc[runs["status"] == "ok", ["run_id", "sample_id", "replicate"]]
