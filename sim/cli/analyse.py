@@ -223,7 +223,7 @@ def analyse(
         _print(sweep, summary, indices, responses, prim, where, outcomes)
     for note in notes:
         err_console.print(f"[bold yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-    print(f"tables:   {folder}/{{{','.join(Path(f).stem + Path(f).suffix for f in files)}}}")
+    print(f"tables:   {folder}/{{{','.join(files)}}}")
     if charts:
         print(f"charts:   {folder}/charts/*.png")
     print(f"manifest: {folder}/manifest.json")

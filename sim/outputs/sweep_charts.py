@@ -41,11 +41,12 @@ def sensitivity_chart(table: pd.DataFrame, outcome: str) -> Figure:
 
 def response_chart(summary: pd.DataFrame, responses: list[pd.DataFrame], outcome: str) -> Figure:
     """`outcome` against each parameter in `responses` (one panel each): every sample's replicate mean (dots,
-    with its 90% t interval where it has one) and the mean per value or decile bin with its 90% t interval over
-    replicates (line and band)."""
+    with its 90% t interval where it has one), the mean per value or decile bin with its 90% t interval over
+    replicates (line and band), and the base scenario's mean (dashed) when the sweep ran it."""
     fig = Figure(figsize=(FIGSIZE[0], 4.5 if len(responses) == 1 else 4.0 * len(responses)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(responses), 1))
     points = summary[(summary["outcome"] == outcome) & (summary["sample_id"] >= 0)]
+    base = summary.loc[(summary["outcome"] == outcome) & (summary["sample_id"] < 0), "mean"]
     for ax, table in zip(axes, responses, strict=True):
         parameter = str(table["parameter"].iloc[0])
         has_ci = points["t90_low"].notna()
@@ -58,11 +59,14 @@ def response_chart(summary: pd.DataFrame, responses: list[pd.DataFrame], outcome
                         linewidth=0, label="90% t interval over replicates")
         ax.plot(table["value"], table["mean"], color=COLORS[0], marker="o", linewidth=1.8,
                 label="mean per value" if (table["low"] == table["high"]).all() else "mean per decile bin")
+        if len(base):
+            ax.axhline(float(base.iloc[0]), color=COLORS[1], linestyle="--", linewidth=1.2,
+                       label="base scenario (mean)")
         ax.set_xlabel(parameter)
         ax.set_ylabel(outcome)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small")
-    fig.suptitle(f"{outcome}: response to its most influential settings")
+    fig.suptitle(f"{outcome} against {' and '.join(str(t['parameter'].iloc[0]) for t in responses)}")
     return fig
 
 
