@@ -186,7 +186,10 @@ def analyse(
         notes.append(f"{sweep.n_failed} of {len(sweep.runs)} runs failed and are left out (first error: "
                      f"{sweep.first_error})")
     summary = an.summarise_samples(sweep, outcomes)
-    indices, found = an.sensitivity(sweep, outcomes)
+    try:
+        indices, found = an.sensitivity(sweep, outcomes)
+    except an.SweepError as err:  # a manifest whose SALib problem does not match its parameters
+        raise fail(str(err)) from None
     notes.extend(found)
     top = {o: an.most_influential(sweep, indices, o) for o in outcomes}
     responses = {o: [an.response_table(sweep, o, p) for p in top[o]] for o in outcomes}
