@@ -258,10 +258,13 @@ def test_cli_writes_the_analysis_and_refuses_a_folder_it_did_not_make(tmp_path):
 
 def test_cli_grid_draws_a_heatmap_and_a_response_per_setting(tmp_path):
     folder = _grid_sweep(tmp_path / "grid", replicates=2, base={"y": 10.0})
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))  # a sweep still going
     result = _invoke(str(folder), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "charts" / "heatmap-y.png").is_file()
     assert not (tmp_path / "out" / "sensitivity.csv").exists() and "grid design gives no" in result.stderr
+    assert "the sweep is not complete (status running)" in result.stderr
     response = pd.read_csv(tmp_path / "out" / "response.csv")
     assert set(response["parameter"]) == {"officers", "share"} and response["t90_low"].isna().all()
     assert "no interval (n < 3)" in result.output and "minus base (paired)" in result.output

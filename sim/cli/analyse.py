@@ -113,8 +113,11 @@ def _response_table(response: pd.DataFrame) -> Table:
     return table
 
 
-def _prim_table(result: PrimResult, sweep: Sweep, text: str) -> Table:
+def _prim_table(result: PrimResult, text: str) -> Table | str:
     box = result.boxes[result.boxes["selected"]].iloc[0]
+    if not box["restricted"]:
+        return (f"PRIM: where {text} (threshold {_fmt(result.threshold, 6)}; {result.n_cases} of {result.n_samples} "
+                "samples): no box restricts a setting; the cases are not concentrated in one part of the sweep")
     table = Table(title=f"PRIM: where {text} (threshold {_fmt(result.threshold, 6)}; {result.n_cases} of "
                   f"{result.n_samples} samples): box {int(box['box'])}, coverage {box['coverage']:.2f}, density "
                   f"{box['density']:.2f}, {int(box['n'])} samples", title_justify="left")
@@ -182,6 +185,9 @@ def analyse(
     _claim(folder)
 
     notes: list[str] = []
+    status = sweep.manifest.get("status", "complete")
+    if status != "complete":
+        notes.append(f"the sweep is not complete (status {status}): analysing the {len(sweep.runs)} runs merged so far")
     if sweep.n_failed:
         notes.append(f"{sweep.n_failed} of {len(sweep.runs)} runs failed and are left out (first error: "
                      f"{sweep.first_error})")
@@ -258,7 +264,7 @@ def _print(sweep: Sweep, summary: pd.DataFrame, indices: pd.DataFrame, responses
            prim: PrimResult | None, where: str | None, outcomes: list[str]) -> None:
     n_samples, n_ok = len(sweep.samples), len(sweep.runs) - sweep.n_failed
     console.print(f"{sweep.folder}: {sweep.sampler} design of {len(sweep.parameters)} parameters, {n_samples} "
-                  f"samples, {sweep.manifest.get('replicates', '?')} replicates; {n_ok} runs ok, {sweep.n_failed} "
+                  f"samples x {sweep.manifest.get('replicates', '?')} replicates; {n_ok} runs ok, {sweep.n_failed} "
                   "failed", highlight=False)
     if len(summary) <= MAX_PRINTED_ROWS:
         console.print(_summary_table(summary, sweep))
@@ -274,4 +280,4 @@ def _print(sweep: Sweep, summary: pd.DataFrame, indices: pd.DataFrame, responses
         console.print(f"response tables of the other {len(outcomes) - MAX_PRINTED_RESPONSES} outcomes: see "
                       "response.csv", highlight=False)
     if prim is not None:
-        console.print(_prim_table(prim, sweep, str(where)))
+        console.print(_prim_table(prim, str(where)), highlight=False)

@@ -182,7 +182,7 @@ def _problem(sweep: Sweep) -> dict[str, Any]:
     if not isinstance(problem, dict) or list(problem.get("names") or []) != list(sweep.parameters):
         raise SweepError(f"{sweep.folder / 'manifest.json'}: problem.names must list the parameters "
                          f"{', '.join(sweep.parameters)} in order for a {sweep.sampler} design")
-    return {"num_vars": len(sweep.parameters), "names": list(sweep.parameters), "bounds": problem.get("bounds")}
+    return {**problem, "num_vars": len(sweep.parameters)}
 
 
 def _design_size_problem(sweep: Sweep) -> str | None:
