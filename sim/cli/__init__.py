@@ -98,6 +98,7 @@ def run(
         print(f"charts:   {folder}/charts/*.png")
     print(f"manifest: {folder}/manifest.json")
 
+from sim.cli import analyse as _analyse  # noqa: E402,F401  (registers the command)
 from sim.cli import bench as _bench  # noqa: E402,F401  (registers the command)
 from sim.cli import compare as _compare  # noqa: E402,F401  (registers the command)
 from sim.cli import inspect as _inspect  # noqa: E402,F401  (registers its commands)
