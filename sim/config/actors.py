@@ -45,7 +45,7 @@ class Smugglers(BaseModel):
         0.5, "Lowest price as a share of the leg's reference price.", "assumption", gt=0, le=1)
     price_cap_share: float = param(
         2.5, "Highest price as a share of the leg's reference price.",
-        "assumption: Channel prices ranged GBP 1,500-7,000 (DOMAIN.md)", ge=1)
+        "assumption: Channel prices ranged GBP 1,500-7,000 (DOMAIN.md)", ge=1, le=100)
     risk_premium_per_arrest_rate: float = param(
         1.0, "Relative price rise per unit share of a group's members arrested over the last ~90 days "
         "(dimensionless).",

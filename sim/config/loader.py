@@ -167,12 +167,12 @@ def _source_of(key: str, sources: Mapping[str, str]) -> str | None:
     return None
 
 
-def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+def merge_tables(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """Child values override the parent's; tables merge key by key, everything else is replaced."""
     merged = dict(parent)
     for key, value in child.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_tables(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -237,7 +237,7 @@ def read_with_parents(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[s
         del interventions[name]
         sources = {k: v for k, v in sources.items() if not k.startswith(f"interventions.{name}.")}
     parent = {**parent, "interventions": interventions}
-    return _merge(parent, data), {**sources, **own}
+    return merge_tables(parent, data), {**sources, **own}
 
 
 def _outside_dates(scenario: Scenario) -> list[tuple[str, str]]:

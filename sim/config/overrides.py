@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.config.loader import ConfigError, _merge, parse_scenario
+from sim.config.loader import ConfigError, merge_tables, parse_scenario
 from sim.config.schema import Scenario
 
 
@@ -74,7 +74,7 @@ def _set(data: dict[str, Any], current: Any, parts: list[str], value: Any, path:
             raise ConfigError(origin, path, f"{'.'.join(parts[:depth])} is a value, not a table")
         if last:
             old = node[index] if isinstance(node, list) or index in node else None
-            node[index] = _merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+            node[index] = merge_tables(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
         else:
             if isinstance(node, dict) and index not in node:
                 node[index] = {}  # a new entry of a dict field, e.g. interventions.NEW.kind
