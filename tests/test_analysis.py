@@ -246,13 +246,15 @@ def test_cli_writes_the_analysis_and_refuses_a_folder_it_did_not_make(tmp_path):
     prim = pd.read_csv(out / "prim.csv")
     assert prim["selected"].sum() == 1 and {"coverage", "density", "n", "x2.low", "x2.high"} <= set(prim.columns)
 
-    again = _invoke(str(folder), "--outcome", "y", "--no-charts", "--quiet")  # its own analysis: replaced
+    kept = _invoke(str(folder), "--outcome", "y", "--no-charts", "--quiet")  # a previous analysis: only on request
+    assert kept.exit_code == 2 and "--overwrite" in kept.stderr
+    again = _invoke(str(folder), "--outcome", "y", "--no-charts", "--quiet", "--overwrite")
     assert again.exit_code == 0 and set(pd.read_csv(out / "samples_summary.csv")["outcome"]) == {"y"}
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
     refused = _invoke(str(folder), "--out", str(mine))
-    assert refused.exit_code == 2 and "not a routesim analysis folder" in refused.stderr
+    assert refused.exit_code == 2 and "not a routesim output folder" in refused.stderr
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 

@@ -4,6 +4,7 @@ only its own run; workers never outlive the command that started them."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -205,8 +206,9 @@ def test_sigterm_raises_terminated_and_the_old_handler_comes_back():
 
 def _start_compare(tmp_path: Path, replicates: int) -> tuple[subprocess.Popen, Path]:
     """`python -m sim compare` of two short-spin-up scenarios on 2 workers, in its own process group."""
+    shutil.copy(BASELINE, tmp_path / "baseline.toml")  # extends names a file beside the child
     scenario = tmp_path / "short.toml"
-    scenario.write_text(f'extends = "{BASELINE}"\nname = "short"\nspin_up_days = 30\n')
+    scenario.write_text('extends = "baseline.toml"\nname = "short"\nspin_up_days = 30\n')
     out = tmp_path / "cmp"
     command = [sys.executable, "-m", "sim", "compare", str(scenario), str(scenario), "--days", "3", "--scale",
                "100", "--replicates", str(replicates), "--workers", "2", "--quiet", "--no-charts", "--out", str(out)]

@@ -155,13 +155,16 @@ def test_an_empty_folder_is_used_and_nested_outputs_and_charts_count_as_routesim
 def test_a_scenario_name_is_never_a_path(monkeypatch, tmp_path: Path) -> None:
     work = tmp_path / "a" / "b" / "work"
     work.mkdir(parents=True)
-    scenario = quick_scenario(work, "../../x")
+    refused = routesim("run", quick_scenario(work, "../../x").name, *TINY, cwd=work)
+    assert refused.returncode == 2 and "name" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in refused.stderr and not (work / "runs").exists()
+    scenario = quick_scenario(work, "..x: y*")  # allowed as a name, but not as it stands in a folder name
     result = routesim("run", scenario.name, *TINY, cwd=work)
     assert result.returncode == 0, result.stderr
-    assert os.listdir(tmp_path / "a") == ["b"] and os.listdir(tmp_path / "a" / "b") == ["work"]
-    assert os.listdir(work / "runs") == ["x-seed20250401-days3-scale100"]
+    assert os.listdir(tmp_path / "a") == ["b"] and sorted(os.listdir(tmp_path / "a" / "b")) == ["work"]
+    assert os.listdir(work / "runs") == ["x_y-seed20250401-days3-scale100"]
+    default = Path("runs") / "x_y-seed20250401-days3-scale100"
     # The default folder, once taken, gives way to a new one rather than being replaced.
-    default = Path("runs") / "x-seed20250401-days3-scale100"
     monkeypatch.chdir(work)
     assert claim_output(default, "run", overwrite=False, unique=True) == default.with_name(f"{default.name}-2")
     assert claim_output(default, "run", overwrite=True, unique=True) == default

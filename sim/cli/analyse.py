@@ -4,9 +4,7 @@ atomically to SWEEP_DIR/analysis (or --out)."""
 
 from __future__ import annotations
 
-import json
 import math
-import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -17,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli import app, err_console, fail
+from sim.outputs.folders import safe_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,23 +41,6 @@ def _fmt(value: float, digits: int = 3) -> str:
 
 def _interval(low: float, high: float) -> str:
     return "no interval (n < 3)" if math.isnan(low) else f"{_fmt(low)} to {_fmt(high)}"
-
-
-def _claim(folder: Path) -> None:
-    """Refuse an output location routesim did not make (a user's folder, a file, a symlink)."""
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise fail(f"--out {folder}: exists and is not a folder; give a new folder")
-    if folder.exists():
-        try:
-            marker = json.loads((folder / "manifest.json").read_text()).get("routesim_output", {})
-        except (OSError, ValueError, AttributeError):
-            marker = {}
-        if not isinstance(marker, dict) or marker.get("kind") != "analysis":
-            raise fail(f"--out {folder}: exists and is not a routesim analysis folder; give a new folder")
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
 def _summary_table(summary: pd.DataFrame, sweep: Sweep) -> Table:
@@ -143,7 +125,7 @@ def _manifest(sweep: Sweep, outcomes: list[str], where: str | None, prim: PrimRe
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             packages[name] = "not installed"
-    return {"routesim_output": {"kind": "analysis"}, "sweep": str(sweep.folder.resolve()),
+    return {"sweep": str(sweep.folder.resolve()),
             "sampler": sweep.sampler, "outcomes": outcomes, "runs_ok": int(len(sweep.runs) - sweep.n_failed),
             "runs_failed": sweep.n_failed, "where": where, "threshold": None if prim is None else prim.threshold,
             "methods": {"interval": INTERVAL_NOTE,
@@ -165,12 +147,14 @@ def analyse(
         help='Scenario discovery (PRIM) for "OUTCOME OP VALUE", OP one of < <= > >=, VALUE a number or '
              'baseline (the base runs\' mean), e.g. "deaths.total > baseline".')] = None,
     out: Annotated[Path | None, typer.Option(help="Analysis folder (default SWEEP_DIR/analysis).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim analysis.")] = False,
     charts: Annotated[bool, typer.Option(help="Draw the charts (PNG).")] = True,
     quiet: Annotated[bool, typer.Option(help="No tables, only where the files are.")] = False,
 ) -> None:
     """Analyse a sweep: replicate means with 90% intervals per sample, sensitivity indices (Sobol, Morris or
     RBD-FAST), responses to the most influential settings, and PRIM boxes where a condition holds."""
     from sim.experiments import analysis as an
+    from sim.outputs.folders import OutputError, claim_output
     from sim.outputs.run_folder import write_run
 
     folder = out if out is not None else sweep_dir / "analysis"
@@ -182,7 +166,10 @@ def analyse(
             an.threshold(sweep, condition)
     except an.SweepError as err:
         raise fail(str(err)) from None
-    _claim(folder)
+    try:
+        folder = claim_output(folder, "analysis", overwrite)
+    except OutputError as err:
+        raise fail(str(err)) from None
 
     notes: list[str] = []
     status = sweep.manifest.get("status", "complete")
@@ -225,9 +212,9 @@ def analyse(
     files += ["prim.csv"] if prim is not None else []
     try:
         write_run(folder, {"samples_summary": summary}, _manifest(sweep, outcomes, where, prim, notes, files),
-                  extra=extra)
-    except OSError as err:
-        raise fail(f"--out {folder}: cannot write the analysis ({err.strerror or err})") from None
+                  extra=extra, overwrite=overwrite, kind="analysis")
+    except OutputError as err:
+        raise fail(str(err), code=1) from None
     if not quiet:
         _print(sweep, summary, indices, responses, prim, where, outcomes)
     for note in notes:
@@ -249,10 +236,10 @@ def _draw(charts: Path, sweep: Sweep, summary: pd.DataFrame, indices: pd.DataFra
     figures = {}
     for outcome, tables in responses.items():
         if not indices.empty and outcome in set(indices["outcome"]):
-            figures[f"sensitivity-{_safe(outcome)}"] = sc.sensitivity_chart(indices, outcome)
-        figures[f"response-{_safe(outcome)}"] = sc.response_chart(summary, tables, outcome)
+            figures[f"sensitivity-{safe_name(outcome, 120)}"] = sc.sensitivity_chart(indices, outcome)
+        figures[f"response-{safe_name(outcome, 120)}"] = sc.response_chart(summary, tables, outcome)
         if surface:
-            figures[f"heatmap-{_safe(outcome)}"] = sc.heatmap_chart(
+            figures[f"heatmap-{safe_name(outcome, 120)}"] = sc.heatmap_chart(
                 grid_surface(sweep, outcome, rows=sweep.parameters[1], columns=sweep.parameters[0]), outcome)
     if prim is not None:
         figures["prim-tradeoff"] = sc.prim_tradeoff_chart(prim.boxes, str(where))

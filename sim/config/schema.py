@@ -5,9 +5,10 @@ carries its source in `json_schema_extra={"source": ...}`, or says it is an assu
 """
 
 import datetime as dt
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from sim.config.actors import Enforcement, Information, Patrols, Smugglers, Weather
 from sim.config.fields import STRICT, Date, Share, param
@@ -15,7 +16,7 @@ from sim.interventions.schema import Intervention, UnitCosts
 
 MAX_PEOPLE_PER_DAY = 1e6  # from one origin: hundreds of times the largest published daily flows
 MAX_EUR = 1e7  # an amount in EUR no single person's choice involves; keeps costs finite
-NAME_PATTERN = r"^[^\x00-\x1f\x7f/\\]*$"  # names a folder: no control characters, no path separators
+NAME_PATTERN = re.compile(r"[\x00-\x1f\x7f/\\]")  # names a folder: no control characters, no path separators
 
 
 class InflowSeries(BaseModel):
@@ -121,7 +122,7 @@ class Scenario(BaseModel):
     """A run: dates, seed, scale, inflow per origin region and behavioural parameters."""
 
     model_config = STRICT
-    name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN,
+    name: str = Field(min_length=1, max_length=64,
                       description="Short name of the scenario, used in the run folder's name (no '/' or '\\').")
     description: str = Field("", max_length=10_000, description="What the scenario represents.")
     start_date: Date = Field(description="First recorded day (TOML date, e.g. 2025-04-01).")
@@ -149,6 +150,14 @@ class Scenario(BaseModel):
         default_factory=dict, description="Dated interventions by name: [interventions.NAME] with a kind.")
     gbp_to_eur: float = param(1.15, "Exchange rate used to put costs in one currency (EUR per GBP).",
                               "assumption: the rate used for the network's sourced prices", ge=0.01, le=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_not_a_path(cls, name: str) -> str:
+        if NAME_PATTERN.search(name):
+            raise ValueError("a name may not hold '/', '\\' or control characters: it names the run's folder, "
+                             "never a path")
+        return name
 
     def end_date(self) -> dt.date:
         """Last recorded day."""
