@@ -19,6 +19,8 @@ SOURCE_SERIES = {
     "frontex_central_med": ("central_med", "detections"),
     "frontex_western_med": ("western_med", "detections"),
     "ho_small_boat": ("channel", "arrivals"),
+    "frontex_western_african": ("western_african", "detections"),
+    "frontex_eastern_land": ("eastern_land", "detections"),
 }
 
 
