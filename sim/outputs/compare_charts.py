@@ -22,7 +22,8 @@ METRIC_LABELS = {"crossings": "crossings per week (people)", "deaths": "deaths p
 CORRIDOR_LABELS = {
     "eastern_med": "Eastern Mediterranean", "western_balkans": "Western Balkans",
     "central_med": "Central Mediterranean", "western_med": "Western Mediterranean", "channel": "English Channel",
-    "other": "Other", "total": "all corridors",
+    "western_african": "Western African (Atlantic)", "eastern_land": "Eastern land borders",
+    "total": "all corridors",
 }
 
 
