@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from sim.network import CORRIDORS as VOCAB_CORRIDORS
 from sim.outputs import charts
 
 DAYS = 60  # 2019-01-01 (a Tuesday) to 2019-03-01 (a Friday): partial first and last week, partial March
@@ -215,8 +216,7 @@ def test_channel(daily_corridor: pd.DataFrame) -> None:
 
 
 def test_colors_cover_vocabulary() -> None:
-    vocab = ("approach", "eastern_med", "western_balkans", "central_med", "western_med", "onward", "channel",
-             "other")
+    vocab = VOCAB_CORRIDORS
     assert tuple(charts.CORRIDOR_COLORS) == vocab
     assert len(set(charts.CORRIDOR_COLORS.values())) == len(vocab)
     assert set(charts.CORRIDOR_LABELS) == set(vocab)

@@ -18,6 +18,7 @@ from sim.network import (
     MODE_LAND,
     MODES,
     PREFERRED_DESTINATIONS,
+    SINK_KINDS,
     Network,
     NetworkError,
     load_network,
@@ -31,7 +32,7 @@ def net() -> Network:
 
 
 def test_shipped_network_loads_with_consistent_arrays(net: Network) -> None:
-    assert 40 <= net.n_hubs <= 70
+    assert 60 <= net.n_hubs <= 90
     assert net.n_legs == len(net.legs) > net.n_hubs
     assert list(net.hubs["id"]) == list(net.hub_index)
     assert net.legs["id"].is_unique
@@ -70,11 +71,9 @@ def test_shipped_network_loads_with_consistent_arrays(net: Network) -> None:
 def test_destinations_origins_and_their_indices(net: Network) -> None:
     ids = net.hubs["id"].to_numpy()
     assert [ids[net.dest_hubs[i]] for i in net.preferred_dest] == list(PREFERRED_DESTINATIONS)
-    kinds = [HUB_KINDS[k] for k in net.hub_kind[net.dest_hubs]]
-    assert kinds == sorted(kinds, key=("destination", "outlet").index)
-    assert {"atlantic_canaries", "air_other", "eastern_land_other"} <= set(
-        ids[net.hub_kind == HUB_KINDS.index("outlet")]
-    )
+    # The sinks are the destinations and nothing else: no outlet where people would leave the system.
+    assert sorted(ids[net.dest_hubs]) == sorted(PREFERRED_DESTINATIONS)
+    assert "outlet" not in HUB_KINDS and SINK_KINDS == ("destination",)
     assert (net.hub_dest[net.dest_hubs] == np.arange(net.n_dests)).all()
     assert (net.hub_dest >= 0).sum() == net.n_dests
     assert list(ids[net.origin_hubs]) == list(net.origins["origin"])
@@ -95,7 +94,7 @@ def test_every_origin_reaches_every_preferred_destination(net: Network) -> None:
 def test_every_non_sink_hub_reaches_a_destination_and_sinks_are_terminal(net: Network) -> None:
     g = net.graph()
     for hub, kind in zip(net.hubs["id"], net.hub_kind, strict=True):
-        if HUB_KINDS[kind] in ("destination", "outlet"):
+        if HUB_KINDS[kind] == "destination":
             assert g.out_degree(hub) == 0, hub
         else:
             assert set(nx.descendants(g, hub)) & set(PREFERRED_DESTINATIONS), hub
@@ -164,6 +163,15 @@ def _append_copy_of(row_match: dict[str, str], **changes: str) -> Edit:
     return edit
 
 
+def _chain(*edits: Edit) -> Edit:
+    def edit(df: pd.DataFrame) -> pd.DataFrame:
+        for one in edits:
+            df = one(df)
+        return df
+
+    return edit
+
+
 def _drop(column: str, value: str) -> Edit:
     return lambda df: df[df[column] != value]
 
@@ -181,7 +189,7 @@ BAD_INPUTS: list[tuple[str, str, Edit | None, list[str]]] = [
         "unknown mode",
         "legs",
         _set(CHANNEL, "mode", "hovercraft"),
-        ["hovercraft", "'mode'", "land, sea, lorry"],
+        ["hovercraft", "'mode'", "land, sea, lorry, air"],
     ),
     ("unknown corridor", "legs", _set(CHANNEL, "corridor", "arctic"), ["arctic", "'corridor'"]),
     ("unknown source", "legs", _set(CHANNEL, "observed_as", "frontex_channel"), ["frontex_channel"]),
@@ -222,8 +230,16 @@ BAD_INPUTS: list[tuple[str, str, Edit | None, list[str]]] = [
     (
         "hub that cannot reach a destination",
         "legs",
-        _set({"from": "kent", "to": "uk"}, "to", "air_other"),
+        _chain(_set({"from": "kent", "to": "uk"}, "to", "dover_port"),
+               _set({"from": "dover_port", "to": "uk"}, "to", "kent")),
         ["hubs.csv", "kent", "cannot reach any destination"],
+    ),
+    ("outlet hub refused", "hubs", _set({"id": "canary_islands"}, "kind", "outlet"), ["outlet", "'kind'"]),
+    (
+        "air leg without seats",
+        "legs",
+        _set({"from": "syria_iraq", "to": "minsk"}, "capacity_people_per_day", ""),
+        ["capacity_people_per_day", "air legs"],
     ),
     (
         "shares not summing to 1",

@@ -1,6 +1,6 @@
 """The market for places: groups' offers summed per leg, revenue shared back, new groups entering.
 
-Every paid sea or lorry leg (price > 0) is a market. Its demand is the number of people who asked for a place
+Every paid sea, lorry or air leg (price > 0) is a market. Its demand is the number of people who asked for a place
 yesterday. Groups share it in proportion to their capacity; their launches, loads and prices become the leg's
 places, load and price for the kernel. Where profits are high, or people wait with nobody to take them, new
 groups enter: that is how small-boat supply grows on a route, never by a script.
@@ -9,7 +9,7 @@ groups enter: that is how small-boat supply grows on a route, never by a script.
 import numpy as np
 
 from sim.actors.smugglers import SmugglingGroup
-from sim.network import MODE_LAND, MODE_LORRY
+from sim.network import MODE_LAND, MODE_SEA
 from sim.population import kernel as k
 
 
@@ -43,7 +43,7 @@ class Market:
         self.refresh()
 
     def _add_group(self, leg: int, members: int, boats: int, cash: float) -> SmugglingGroup:
-        uses_boats = self.model.net.leg_mode[leg] != MODE_LORRY
+        uses_boats = self.model.net.leg_mode[leg] == MODE_SEA  # lorries and flights need no boats
         group = SmugglingGroup(self.model, int(leg), members, boats if uses_boats else 0, cash, uses_boats)
         group.price_eur = float(self.model.net.price_eur[leg])
         return group

@@ -130,7 +130,7 @@ def _default_units() -> list[EnforcementUnit]:
         EnforcementUnit(name="uk_france_channel", corridors=["channel"], investigators=150.0, prosecutors=20.0),
         EnforcementUnit(name="italy_central_med", corridors=["central_med"], investigators=100.0, prosecutors=20.0),
         EnforcementUnit(name="greece_eastern_med", corridors=["eastern_med"], investigators=60.0, prosecutors=10.0),
-        EnforcementUnit(name="spain_western_med", corridors=["western_med", "other"], investigators=60.0,
+        EnforcementUnit(name="spain_western_med", corridors=["western_med", "western_african"], investigators=60.0,
                         prosecutors=10.0),
     ]
 
@@ -195,7 +195,7 @@ def _default_areas() -> dict[str, SeaArea]:
         "eastern_med": SeaArea(good_day_probability_by_month=med),
         "central_med": SeaArea(good_day_probability_by_month=med),
         "western_med": SeaArea(good_day_probability_by_month=med),
-        "other": SeaArea(good_day_probability_by_month=[min(1.0, p + 0.05) for p in med]),
+        "western_african": SeaArea(good_day_probability_by_month=[min(1.0, p + 0.05) for p in med]),
     }
 
 
@@ -207,8 +207,8 @@ class Weather(BaseModel):
         default_factory=_default_areas,
         description="Weather per sea area (keys: corridors with sea legs). Channel monthly values are "
         "assumptions consistent with Home Office crossing days (130 in 2020, 154 in 2021, more in the second "
-        "half of the year); Mediterranean values are assumptions. A file's areas are merged with these, key by "
-        "key: [weather.areas.channel] changes the Channel and keeps the other seas.")
+        "half of the year); Mediterranean and Atlantic (western_african) values are assumptions. A file's areas "
+        "are merged with these, key by key: [weather.areas.channel] changes the Channel and keeps the other seas.")
 
     @field_validator("areas", mode="before")
     @classmethod

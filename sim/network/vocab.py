@@ -12,17 +12,23 @@ CORRIDORS: tuple[str, ...] = (
     "western_med",
     "onward",
     "channel",
-    "other",
+    "western_african",
+    "eastern_land",
+    "air",
 )
-MODES: tuple[str, ...] = ("land", "sea", "lorry")
+# `air`: a flight whose seats (visas granted, boarding allowed) are sold like places on a boat, without weather.
+MODES: tuple[str, ...] = ("land", "sea", "lorry", "air")
 MODE_LAND = 0
 MODE_SEA = 1
 MODE_LORRY = 2
-HUB_KINDS: tuple[str, ...] = ("origin", "transit", "coast", "landing", "destination", "outlet")
-SINK_KINDS: tuple[str, ...] = ("destination", "outlet")
-# Corridors where people cross a border or a sea; `approach` and `onward` are movements inside regions.
+MODE_AIR = 3
+HUB_KINDS: tuple[str, ...] = ("origin", "transit", "coast", "landing", "destination")
+# Only destinations end a journey: nobody leaves the system except by settling, going home or dying.
+SINK_KINDS: tuple[str, ...] = ("destination",)
+# Corridors where people cross a border or a sea; `approach` and `onward` are movements inside regions, and
+# `air` entries are not counted as crossings by any source the model reproduces.
 CROSSING_CORRIDORS: tuple[str, ...] = (
-    "eastern_med", "western_balkans", "central_med", "western_med", "channel", "other",
+    "eastern_med", "western_balkans", "central_med", "western_med", "channel", "western_african", "eastern_land",
 )
 # Sources that record crossings of legs (legs.csv `observed_as`), then sources the recorder derives otherwise.
 LEG_SOURCES: tuple[str, ...] = (
@@ -33,12 +39,16 @@ LEG_SOURCES: tuple[str, ...] = (
     "frontex_western_med",
     "ho_small_boat",
     "uk_port_detection",
+    "frontex_western_african",
+    "frontex_eastern_land",
 )
 SOURCES: tuple[str, ...] = (*LEG_SOURCES, "calais_lorry_detections", "iom_missing_migrants")
 # Hub ids of the destination hubs; also the share columns of origins.csv, in this order.
 PREFERRED_DESTINATIONS: tuple[str, ...] = ("uk", "france", "germany", "italy", "spain", "other_eu")
 
 assert MODES[MODE_LAND] == "land" and MODES[MODE_SEA] == "sea" and MODES[MODE_LORRY] == "lorry"
+assert MODES[MODE_AIR] == "air"
 
 # Countries (hub `country` codes) in Europe, where people waiting to travel on earn European wages.
-EUROPE = ("GR", "MK", "RS", "BG", "BA", "HR", "SI", "HU", "AT", "DE", "IT", "FR", "BE", "ES", "MT", "GB", "EU")
+EUROPE = ("GR", "MK", "RS", "BG", "BA", "HR", "SI", "HU", "AT", "DE", "IT", "FR", "BE", "ES", "MT", "GB", "EU",
+          "PL", "LT", "LV")

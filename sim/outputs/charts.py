@@ -31,7 +31,9 @@ CORRIDOR_COLORS: dict[str, str] = {
     "western_med": "#009E73",
     "onward": "#56B4E9",
     "channel": "#D55E00",
-    "other": "#999999",
+    "western_african": "#F0E442",
+    "eastern_land": "#882255",
+    "air": "#999999",
 }
 DESTINATION_COLORS: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999",
@@ -42,7 +44,7 @@ WEEK = "W-MON"  # weeks start on Monday and are labelled by that Monday
 
 
 def corridor_color(corridor: str) -> str:
-    return CORRIDOR_COLORS.get(corridor, CORRIDOR_COLORS["other"])
+    return CORRIDOR_COLORS.get(corridor, "#999999")
 
 
 def corridor_label(corridor: str) -> str:
@@ -201,7 +203,7 @@ def _unit_colors(units: list[str]) -> dict[str, str]:
     """A unit named after one corridor (e.g. `uk_france_channel`) gets its colour; others the next free colour."""
     colors: dict[str, str] = {}
     for unit in units:
-        named = [c for c in CROSSING_CORRIDORS if c in unit and c != "other"]
+        named = [c for c in CROSSING_CORRIDORS if c in unit]
         if len(named) == 1 and corridor_color(named[0]) not in colors.values():
             colors[unit] = corridor_color(named[0])
     for i, unit in enumerate(u for u in units if u not in colors):

@@ -76,7 +76,7 @@ class Outcome:
 MEASURES: dict[str, tuple[str, str, str]] = {
     "crossings": ("Crossings", "people",
                   "completions of the legs an observer records (a border or a sea), once per person and leg"),
-    "arrivals": ("Arrivals", "people", "people reaching a destination or leaving the modelled routes (outlets)"),
+    "arrivals": ("Arrivals", "people", "people reaching a destination"),
     "deaths": ("Deaths", "deaths", "people who died on the way (realised, not only those recorded)"),
     "intercepted": ("Intercepted", "people", "people stopped on a leg and turned back or detained"),
     "prevented": ("Prevented from departing", "people",
@@ -103,7 +103,7 @@ CORRIDOR_LABELS: dict[str, str] = {
     "approach": "Approach (origins to coasts)", "eastern_med": "Eastern Mediterranean",
     "western_balkans": "Western Balkans", "central_med": "Central Mediterranean",
     "western_med": "Western Mediterranean", "onward": "Onward (within Europe)", "channel": "English Channel",
-    "other": "Other",
+    "western_african": "Western African (Atlantic)", "eastern_land": "Eastern land borders", "air": "Air",
 }
 SOURCE_LABELS: dict[str, str] = {
     "frontex_eastern_med_sea": "Frontex, Eastern Med sea", "frontex_eastern_med_land": "Frontex, Eastern Med land",
@@ -111,6 +111,8 @@ SOURCE_LABELS: dict[str, str] = {
     "frontex_western_med": "Frontex, Western Med", "ho_small_boat": "Home Office, small boats",
     "uk_port_detection": "UK port detections", "calais_lorry_detections": "Calais lorry detections",
     "iom_missing_migrants": "IOM Missing Migrants (deaths)",
+    "frontex_western_african": "Frontex, Western African (Atlantic)",
+    "frontex_eastern_land": "Frontex, eastern land borders",
 }
 # Published series each observation source stands for: (route, metric) in observed_calibration.csv.
 SOURCE_OBSERVED: dict[str, tuple[str, str]] = {
@@ -120,9 +122,11 @@ SOURCE_OBSERVED: dict[str, tuple[str, str]] = {
     "frontex_central_med": ("central_med", "detections"),
     "frontex_western_med": ("western_med", "detections"),
     "ho_small_boat": ("channel", "arrivals"),
+    "frontex_western_african": ("western_african", "detections"),
+    "frontex_eastern_land": ("eastern_land", "detections"),
 }
 # Routes for which the calibration file has deaths, and Channel series with the model's meaning.
-OBSERVED_DEATHS = ("eastern_med", "western_balkans", "central_med", "western_med", "channel")
+OBSERVED_DEATHS = ("eastern_med", "western_balkans", "central_med", "western_med", "channel", "western_african")
 OBSERVED_CHANNEL = ("people_per_boat", "crossing_days", "boats")
 ACTIVE_STATES = STATE_NAMES[:FIRST_FINAL]
 # Columns the recorder does not write but outcomes need, computed from daily_corridor's own columns.
@@ -135,7 +139,7 @@ DERIVED: dict[str, tuple[str, ...]] = {
 
 @cache
 def sinks() -> tuple[tuple[str, str], ...]:
-    """(hub id, name) of the shipped network's destinations and outlets, in hubs.csv order."""
+    """(hub id, name) of the shipped network's destinations, in hubs.csv order."""
     hubs = pd.read_csv(DATA_DIR / "hubs.csv")
     hubs = hubs[hubs["kind"].isin(SINK_KINDS)]
     return tuple(zip(hubs["id"], hubs["name"], strict=True))
