@@ -34,10 +34,11 @@ def _kernel_day(model: RouteModel, inputs: dict) -> dict[str, np.ndarray]:
         "states": np.zeros((n_chunks, kernel.N_STATES), np.int64),
         "arrivals": np.zeros((n_chunks, net.n_dests, net.n_origins), np.int64),
         "boats": np.zeros(net.n_legs),
+        "expected_deaths": np.zeros((n_chunks, net.n_legs)),
     }
     kernel.step_serial(model.kernel_seed, model.day, model.config.scale, pop.n, *pop.kernel_arrays(),
                        *inputs.values(), out["leg"], out["revenue"], out["hub"], out["states"], out["arrivals"],
-                       out["boats"])
+                       out["boats"], out["expected_deaths"])
     return {k: (v if k == "boats" else v.sum(0)) for k, v in out.items()}
 
 
@@ -63,6 +64,7 @@ def test_kernel_matches_reference_day_by_day(scale: float) -> None:
         for name in ("leg", "hub", "states", "arrivals", "boats"):
             np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
         np.testing.assert_allclose(got["revenue"], expected["revenue"], rtol=1e-9)
+        np.testing.assert_allclose(got["expected_deaths"], expected["expected_deaths"], rtol=1e-9, atol=1e-12)
         model.day += 1
     states = model.population.arrays["state"][: model.population.n]
     seen = set(np.unique(states).tolist())
