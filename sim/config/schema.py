@@ -102,7 +102,7 @@ class Boats(BaseModel):
         "to the leg's reference load (dimensionless).", "assumption: NCA warns overloading raises the risk of death "
         "(DOMAIN.md); the shape is not published", ge=0, le=5)
     incident_share: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
-        default_factory=lambda: {"channel": 0.9, "central_med": 0.2, "eastern_med": 0.3, "western_med": 0.3},
+        default_factory=lambda: {"channel": 0.95, "central_med": 0.2, "eastern_med": 0.3, "western_med": 0.3},
         description="Share of a sea leg's reference deaths that come from small incidents rather than whole-boat "
         "losses, by corridor (0-1); corridors not listed: incident_share_other.",
         json_schema_extra={"source": "assumption: DOMAIN.md says most Channel deaths come from small incidents "
@@ -112,8 +112,8 @@ class Boats(BaseModel):
         0.3, "Share of deaths from small incidents on sea legs of corridors not in incident_share (0-1).",
         "assumption", ge=0, le=1)
     incident_death_share: float = param(
-        0.05, "Chance that a person aboard a boat with an incident dies in it, at reference rescue (0-1): a "
-        "Channel boat of 30 loses 1-2 people.", "assumption: Channel incidents typically kill one to a few people "
+        0.03, "Chance that a person aboard a boat with an incident dies in it, at reference rescue (0-1): a "
+        "Channel boat of 30-40 loses about one person.", "assumption: Channel incidents typically kill one to a few people "
         "(DOMAIN.md: small incidents)", gt=0, le=1)
     hurry_factor: float = param(
         1.0, "Relative rise of a boat's incident probability per unit of the day's beach-prevention probability "

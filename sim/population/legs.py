@@ -59,7 +59,7 @@ class LegInputs:
         (boats.incident_share, by corridor) comes from small incidents, whose deaths are drawn per person; the rest
         from whole-boat losses after rescue. So at reference conditions a boat's distress probability is
         death_risk x (1 - share) / (1 - reference rescue) and its incident probability is death_risk x share /
-        incident_death_share. The lorry leg keeps its distress probability (death in the lorry).
+        (incident_death_share x (1 - death_risk x (1 - share))). The lorry leg keeps its distress probability (death in the lorry).
         """
         sea = net.leg_mode == MODE_SEA
         share_of = [boats.incident_share.get(name, boats.incident_share_other) for name in CORRIDORS]
@@ -69,7 +69,8 @@ class LegInputs:
         lost_ref = net.death_risk * (1.0 - share) / np.maximum(1.0 - net.p_rescue, 1e-9)
         self.p_distress = np.where(sea, np.minimum(lost_ref * worse, 1.0), self.p_distress)
         hurried = (1.0 + boats.hurry_factor * self.p_prevent) / (1.0 + boats.hurry_factor * net.p_prevent)
-        incident_ref = net.death_risk * share / boats.incident_death_share
+        # Incidents are drawn on boats not lost: divide by (1 - lost) so the two parts add up to death_risk.
+        incident_ref = net.death_risk * share / (boats.incident_death_share * (1.0 - net.death_risk * (1.0 - share)))
         self.p_incident = np.where(sea, np.minimum(incident_ref * worse * hurried, 1.0), 0.0)
         w = boats.incident_rescue_reach
         rescued = (1.0 - w * self.p_rescue) / (1.0 - w * net.p_rescue)
