@@ -5,9 +5,13 @@ Direction tests run one kernel day on a crowd queueing at one coast, with leg co
 difference comes from the mechanism and not from the draws.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.config import load_scenario
 from sim.model import RouteModel
 from sim.population import kernel, reference
@@ -171,3 +175,13 @@ def test_channel_yearly_deaths_vary_little_across_seeds() -> None:
     cv = np.std(deaths, ddof=1) / np.mean(deaths)
     cv_expected = np.std(expected, ddof=1) / np.mean(expected)
     assert cv < 0.35 and cv_expected < cv
+
+
+def test_incident_share_of_an_unknown_corridor_is_one_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'extends = "{BASELINE}"\nname = "bad"\n[boats.incident_share]\nnowhere = 0.5\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(bad), "--out", str(out), "--quiet", "--no-charts", "--days", "5"])
+    assert result.exit_code == 2, result.output
+    assert "boats.incident_share.nowhere" in result.output and "channel" in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -113,8 +113,8 @@ class Boats(BaseModel):
         "assumption", ge=0, le=1)
     incident_death_share: float = param(
         0.03, "Chance that a person aboard a boat with an incident dies in it, at reference rescue (0-1): a "
-        "Channel boat of 30-40 loses about one person.", "assumption: Channel incidents typically kill one to a few people "
-        "(DOMAIN.md: small incidents)", gt=0, le=1)
+        "Channel boat of 30-40 loses about one person.",
+        "assumption: Channel incidents typically kill one to a few people (DOMAIN.md: small incidents)", gt=0, le=1)
     hurry_factor: float = param(
         1.0, "Relative rise of a boat's incident probability per unit of the day's beach-prevention probability "
         "(launches rushed under police pressure), relative to the leg's reference prevention (dimensionless).",

@@ -59,7 +59,8 @@ class LegInputs:
         (boats.incident_share, by corridor) comes from small incidents, whose deaths are drawn per person; the rest
         from whole-boat losses after rescue. So at reference conditions a boat's distress probability is
         death_risk x (1 - share) / (1 - reference rescue) and its incident probability is death_risk x share /
-        (incident_death_share x (1 - death_risk x (1 - share))). The lorry leg keeps its distress probability (death in the lorry).
+        (incident_death_share x (1 - death_risk x (1 - share))). The lorry leg keeps its distress probability
+        (death in the lorry).
         """
         sea = net.leg_mode == MODE_SEA
         share_of = [boats.incident_share.get(name, boats.incident_share_other) for name in CORRIDORS]
