@@ -84,6 +84,9 @@ def _crowd_day(model: RouteModel, e: int, load: float = 1.0, roughness: float = 
         np.testing.assert_array_equal(leg, out["leg"])
         np.testing.assert_allclose(expected, out["expected_deaths"], rtol=1e-9)
     launched = leg[e, kernel.C_DEPARTED] - leg[e, kernel.C_PREVENTED] - leg[e, kernel.C_INTERCEPTED]
+    # Conservation: everyone who launched either died or is at sea; every person is in exactly one state.
+    assert launched == leg[e, kernel.C_DIED] + leg[e, kernel.C_ON_LEG]
+    assert (a["state"] == kernel.DEAD).sum() == leg[e, kernel.C_DIED] and leg[e, kernel.C_DEPARTED] == crowd
     launch_share = (1.0 - legs.p_prevent[e]) * (1.0 - legs.p_intercept[e])
     return {"departed": float(leg[e, kernel.C_DEPARTED]), "launched": float(launched),
             "died": float(leg[e, kernel.C_DIED]), "expected": float(expected[e]),
