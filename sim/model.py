@@ -49,8 +49,7 @@ class RouteModel(mesa.Model):
         self.total_days = scenario.spin_up_days + scenario.days
         self.inflow_per_day = self._inflow_table()
         self.legs = LegInputs.reference(self.net, scenario.boats)
-        values = {**scenario.behaviour.model_dump(), "payment_attempts": scenario.smugglers.payment_attempts}
-        self.params = np.array([float(values[name]) for name in kernel.PARAM_NAMES])
+        self.params = kernel_params(scenario)
         self._origin_setup()
         self.finals = np.zeros(kernel.N_STATES, np.int64)  # cumulative people in each final state
         self.weather = Weather(scenario.weather, self.net, self.first_date, self.total_days, seeds[2])
@@ -149,7 +148,8 @@ class RouteModel(mesa.Model):
             "leg_mode": net.leg_mode, "travel_days": net.travel_days, "hub_sink": self.hub_sink,
             "hub_can_settle": self.hub_can_settle, "hub_earn": self.hub_earn, "price": legs.price,
             "places": legs.places, "load": legs.load, "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept,
-            "p_distress": legs.p_distress, "p_rescue": legs.p_rescue, "land_death": legs.land_death,
+            "p_distress": legs.p_distress, "p_rescue": legs.p_rescue, "p_incident": legs.p_incident,
+            "p_incident_death": legs.p_incident_death, "land_death": legs.land_death,
             "p_return": legs.p_return, "removal": self.policy.removal, "cost_base": cost_base, "cost_risk": cost_risk,
             "togo": togo, "params": self.params,
         }
@@ -166,11 +166,13 @@ class RouteModel(mesa.Model):
         state_counts = np.zeros((n_chunks, kernel.N_STATES), np.int64)
         arrivals = np.zeros((n_chunks, net.n_dests, net.n_origins), np.int64)
         boats = np.zeros(net.n_legs)
+        expected_deaths = np.zeros((n_chunks, net.n_legs))
         parallel = (self.kernel_mode == "parallel" or self.kernel_mode == "auto" and pop.n >= PARALLEL_FROM
                     and numba.get_num_threads() > 1)
         step = kernel.step_parallel if parallel else kernel.step_serial
         step(self.kernel_seed, self.day, self.config.scale, pop.n, *pop.kernel_arrays(),
-             *self.kernel_inputs().values(), leg_counts, revenue, hub_counts, state_counts, arrivals, boats)
+             *self.kernel_inputs().values(), leg_counts, revenue, hub_counts, state_counts, arrivals, boats,
+             expected_deaths)
         leg_day, hub_day, arrivals_day = leg_counts.sum(0), hub_counts.sum(0), arrivals.sum(0)
         revenue_day = revenue.sum(0)
         new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
@@ -181,7 +183,7 @@ class RouteModel(mesa.Model):
         if recorded >= 0:
             states = state_counts.sum(0) + self.finals
             self.recorder.record(recorded, leg_day, revenue_day, boats, self.legs.price, hub_day, states,
-                                 arrivals_day)
+                                 arrivals_day, expected_deaths.sum(0))
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
         pop.note_finals(new_finals)
@@ -204,6 +206,21 @@ class RouteModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(self.day)
+
+
+def kernel_params(scenario: Scenario) -> np.ndarray:
+    """The kernel's parameter array, each value written at its named position (kernel.P_*)."""
+    behaviour = scenario.behaviour
+    params = np.zeros(kernel.N_PARAMS)
+    params[kernel.P_GIVE_UP_BASE] = behaviour.give_up_base_per_day
+    params[kernel.P_GIVE_UP_WAIT] = behaviour.give_up_wait_factor_per_30_days
+    params[kernel.P_GIVE_UP_ATTEMPT] = behaviour.give_up_per_attempt
+    params[kernel.P_GIVE_UP_SHORTFALL] = behaviour.give_up_shortfall_factor
+    params[kernel.P_SETTLE_SHARE] = behaviour.settle_share
+    params[kernel.P_CHOICE_SCALE] = behaviour.choice_scale_eur
+    params[kernel.P_DETENTION_DAYS] = behaviour.detention_days
+    params[kernel.P_PAYMENT_ATTEMPTS] = scenario.smugglers.payment_attempts
+    return params
 
 
 def units_of(model: RouteModel) -> list[EnforcementUnit]:

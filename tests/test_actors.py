@@ -38,10 +38,11 @@ def test_fewer_boats_in_stock_means_more_people_per_boat(model: RouteModel) -> N
 
 def test_overloading_raises_the_risk_of_death(model: RouteModel) -> None:
     e = leg_index(model, CHANNEL_LEG)
-    before = model.legs.p_distress[e]
+    before = (model.legs.p_distress[e], model.legs.p_incident[e], model.legs.death_probability()[e])
     model.legs.load[e] *= 2.0
     model.legs.apply_load(model.net, model.config.boats)
-    assert model.legs.p_distress[e] > before
+    after = (model.legs.p_distress[e], model.legs.p_incident[e], model.legs.death_probability()[e])
+    assert all(a > b for a, b in zip(after, before, strict=True))
 
 
 def test_more_patrol_units_prevent_more(model: RouteModel) -> None:

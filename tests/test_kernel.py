@@ -6,11 +6,13 @@ counter must be identical; budgets are computed in float64 and stored as float32
 float32; revenue sums agree to 1e-9 relative (the kernel may add in another order).
 """
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 import pytest
 
-from sim.model import RouteModel
+from sim.model import RouteModel, kernel_params
 from sim.population import kernel, reference
 from sim.population.population import BYTES_PER_MIGRANT, FIELDS
 from tests.conftest import small_scenario
@@ -34,10 +36,11 @@ def _kernel_day(model: RouteModel, inputs: dict) -> dict[str, np.ndarray]:
         "states": np.zeros((n_chunks, kernel.N_STATES), np.int64),
         "arrivals": np.zeros((n_chunks, net.n_dests, net.n_origins), np.int64),
         "boats": np.zeros(net.n_legs),
+        "expected_deaths": np.zeros((n_chunks, net.n_legs)),
     }
     kernel.step_serial(model.kernel_seed, model.day, model.config.scale, pop.n, *pop.kernel_arrays(),
                        *inputs.values(), out["leg"], out["revenue"], out["hub"], out["states"], out["arrivals"],
-                       out["boats"])
+                       out["boats"], out["expected_deaths"])
     return {k: (v if k == "boats" else v.sum(0)) for k, v in out.items()}
 
 
@@ -63,6 +66,7 @@ def test_kernel_matches_reference_day_by_day(scale: float) -> None:
         for name in ("leg", "hub", "states", "arrivals", "boats"):
             np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
         np.testing.assert_allclose(got["revenue"], expected["revenue"], rtol=1e-9)
+        np.testing.assert_allclose(got["expected_deaths"], expected["expected_deaths"], rtol=1e-9, atol=1e-12)
         model.day += 1
     states = model.population.arrays["state"][: model.population.n]
     seen = set(np.unique(states).tolist())
@@ -117,3 +121,103 @@ def test_persistent_state_fits_32_bytes() -> None:
     model.run()
     assert sum(a.itemsize for a in model.population.arrays.values()) == BYTES_PER_MIGRANT
     assert all(a.dtype != object for a in model.population.arrays.values())
+
+
+@pytest.fixture(scope="module")
+def populated() -> tuple[RouteModel, dict, tuple[np.ndarray, ...]]:
+    """A model after 70 days (people waiting, queueing, detained, with failed attempts), its next day's inputs
+    and a copy of its arrays: every kernel day below starts from this same state."""
+    model = RouteModel(small_scenario(inflow_factor=0.5, days=80, spin_up_days=0))
+    for _ in range(70):
+        model.step()
+    model._spawn()
+    # Places at the reference on every paid leg, whatever today's weather, so that boats launch and are stopped.
+    paid = model.net.leg_mode != kernel.MODE_LAND
+    model.legs.places = np.where(paid, np.nan_to_num(model.net.capacity_people_per_day), 0.0)
+    return model, model.kernel_inputs(), tuple(a.copy() for a in model.population.kernel_arrays())
+
+
+def _day_with(populated: tuple, section: str, **values: float) -> dict[str, np.ndarray]:
+    """One kernel day from the shared state with the parameters of a scenario whose `section` has `values`."""
+    model, inputs, arrays = populated
+    scenario = model.config.model_copy(update={
+        section: getattr(model.config, section).model_copy(update=values)})
+    fresh = tuple(a.copy() for a in arrays)
+    n_chunks = max(1, -(-len(fresh[0]) // kernel.CHUNK))
+    net = model.net
+    out = {
+        "leg": np.zeros((n_chunks, net.n_legs, kernel.N_LEG_COUNTERS), np.int64),
+        "revenue": np.zeros((n_chunks, net.n_legs)),
+        "hub": np.zeros((n_chunks, net.n_hubs, kernel.N_HUB_COUNTERS), np.int64),
+        "states": np.zeros((n_chunks, kernel.N_STATES), np.int64),
+        "arrivals": np.zeros((n_chunks, net.n_dests, net.n_origins), np.int64),
+        "boats": np.zeros(net.n_legs),
+        "expected_deaths": np.zeros((n_chunks, net.n_legs)),
+    }
+    kernel.step_serial(model.kernel_seed, model.day, model.config.scale, len(fresh[0]), *fresh,
+                       *dict(inputs, params=kernel_params(scenario)).values(), *out.values())
+    result = {k: (v if k == "boats" else v.sum(0)) for k, v in out.items()}
+    result["people"] = dict(zip(FIELDS, fresh, strict=True))
+    result["start"] = dict(zip(FIELDS, arrays, strict=True))
+    return result
+
+
+def _give_ups(day: dict) -> int:
+    return int(day["hub"][:, kernel.H_SETTLED].sum() + day["hub"][:, kernel.H_GONE_HOME].sum())
+
+
+def _give_ups_among(waited: bool | None, failed: bool | None) -> Callable[[dict], int]:
+    """Give-ups today among people who had (or had not) waited days, and had (or had not) failed attempts."""
+    def count(day: dict) -> int:
+        start, state = day["start"], day["people"]["state"]
+        mask = np.isin(state, (kernel.SETTLED, kernel.GONE_HOME))
+        if waited is not None:
+            mask &= (start["days_waiting"] > 0) == waited
+        if failed is not None:
+            mask &= (start["attempts"] > 0) == failed
+        return int(mask.sum())
+    return count
+
+
+def _concentration(day: dict) -> float:
+    """How concentrated today's choices are on few legs (sum of squared shares of people choosing each leg)."""
+    chosen = day["leg"][:, kernel.C_DEPARTED] + day["leg"][:, kernel.C_WAITING]
+    return float(((chosen / chosen.sum()) ** 2).sum())
+
+
+# Each kernel parameter, a scenario change of it and the outcome that must move. A base hazard well above the
+# default lets the factors of the give-up hazard show in one day. Swapping two positions in kernel_params (or two
+# names in the kernel) makes at least one of these fail.
+HIGH_BASE = {"give_up_base_per_day": 0.01}
+PERTURBATIONS = {
+    "give_up_base_per_day": ("behaviour", {}, {"give_up_base_per_day": 0.05}, lambda d: _give_ups(d)),
+    "give_up_wait_factor_per_30_days": ("behaviour", {**HIGH_BASE, "give_up_wait_factor_per_30_days": 0.0},
+                                        {**HIGH_BASE, "give_up_wait_factor_per_30_days": 5.0},
+                                        _give_ups_among(waited=True, failed=False)),
+    "give_up_per_attempt": ("behaviour", {**HIGH_BASE, "give_up_per_attempt": 0.0},
+                            {**HIGH_BASE, "give_up_per_attempt": 5.0}, _give_ups_among(waited=False, failed=True)),
+    "give_up_shortfall_factor": ("behaviour", {**HIGH_BASE, "give_up_shortfall_factor": 0.0},
+                                 {**HIGH_BASE, "give_up_shortfall_factor": 20.0},
+                                 _give_ups_among(waited=False, failed=False)),
+    "settle_share": ("behaviour", {**HIGH_BASE, "settle_share": 0.1}, {**HIGH_BASE, "settle_share": 0.9},
+                     lambda d: int(d["hub"][:, kernel.H_SETTLED].sum())),
+    "choice_scale_eur": ("behaviour", {"choice_scale_eur": 1e5}, {"choice_scale_eur": 10.0}, _concentration),
+    "detention_days": ("behaviour", {"detention_days": 0}, {"detention_days": 30},
+                       lambda d: int(d["states"][kernel.DETAINED])),
+    "payment_attempts": ("smugglers", {"payment_attempts": 1}, {"payment_attempts": 5},
+                         lambda d: int(d["people"]["paid_left"].astype(np.int64).sum())),
+}
+
+
+@pytest.mark.parametrize("name", list(PERTURBATIONS))
+def test_each_kernel_parameter_moves_its_outcome(populated: tuple, name: str) -> None:
+    """Raising a parameter in the scenario raises the outcome it drives (common random numbers, one day)."""
+    section, low, high, outcome = PERTURBATIONS[name]
+    before, after = outcome(_day_with(populated, section, **low)), outcome(_day_with(populated, section, **high))
+    assert after > before, (name, before, after)
+
+
+def test_every_kernel_parameter_is_perturbed() -> None:
+    """Each named position is used once, and each has a perturbation above."""
+    positions = sorted(getattr(kernel, n) for n in dir(kernel) if n.startswith("P_"))
+    assert positions == list(range(kernel.N_PARAMS)) and len(PERTURBATIONS) == kernel.N_PARAMS

@@ -41,12 +41,14 @@ class KernelState:
         return tuple(a.copy() for a in self.arrays)
 
     def fresh_counters(self) -> tuple[np.ndarray, ...]:
-        """Zeroed per-chunk counters, as the model allocates them: leg, revenue, hub, states, arrivals, boats."""
+        """Zeroed per-chunk counters, as the model allocates them: leg, revenue, hub, states, arrivals, boats,
+        expected deaths."""
         chunks = max(1, -(-self.n // kernel.CHUNK))
         return (np.zeros((chunks, self.n_legs, kernel.N_LEG_COUNTERS), np.int64), np.zeros((chunks, self.n_legs)),
                 np.zeros((chunks, self.n_hubs, kernel.N_HUB_COUNTERS), np.int64),
                 np.zeros((chunks, kernel.N_STATES), np.int64),
-                np.zeros((chunks, self.n_dests, self.n_origins), np.int64), np.zeros(self.n_legs))
+                np.zeros((chunks, self.n_dests, self.n_origins), np.int64), np.zeros(self.n_legs),
+                np.zeros((chunks, self.n_legs)))
 
     def reference_net(self) -> dict:
         """The inputs as the plain-Python reference takes them."""
@@ -95,12 +97,13 @@ def resized(state: KernelState, n: int) -> KernelState:
 def same_day(arrays: tuple[np.ndarray, ...], counters: tuple[np.ndarray, ...], ref_arrays: dict[str, np.ndarray],
              ref_out: dict[str, np.ndarray]) -> bool:
     """Whether a kernel day (arrays, per-chunk counters) left exactly what a reference-rules day left."""
-    leg, revenue, hub, states, arrivals, boats = counters
+    leg, revenue, hub, states, arrivals, boats, expected_deaths = counters
     return (all(np.array_equal(a, ref_arrays[name]) for a, name in zip(arrays, ARRAY_NAMES, strict=True))
             and np.array_equal(leg.sum(0), ref_out["leg"]) and np.array_equal(hub.sum(0), ref_out["hub"])
             and np.array_equal(states.sum(0), ref_out["states"])
             and np.array_equal(arrivals.sum(0), ref_out["arrivals"]) and np.array_equal(boats, ref_out["boats"])
-            and bool(np.allclose(revenue.sum(0), ref_out["revenue"], rtol=1e-9)))
+            and bool(np.allclose(revenue.sum(0), ref_out["revenue"], rtol=1e-9))
+            and bool(np.allclose(expected_deaths.sum(0), ref_out["expected_deaths"], rtol=1e-9, atol=1e-12)))
 
 
 def auto_kernel(n: int) -> tuple[Callable, str]:

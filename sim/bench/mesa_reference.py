@@ -66,6 +66,7 @@ class MesaMigrants(mesa.Model):
             "leg": np.zeros((n_legs, k.N_LEG_COUNTERS), np.int64), "revenue": np.zeros(n_legs),
             "hub": np.zeros((n_hubs, k.N_HUB_COUNTERS), np.int64), "states": np.zeros(k.N_STATES, np.int64),
             "arrivals": np.zeros(net["arrivals_shape"], np.int64), "boats": np.zeros(n_legs),
+            "expected_deaths": np.zeros(n_legs),
         }
         self.agents.shuffle_do("decide")
         self._grant_places()

@@ -360,6 +360,10 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
                 raise ConfigError(path, f"patrols.{field}.{leg_id}",
                                   f"unknown leg {leg_id!r}; legs are written from->to ('routesim legs' lists them)")
     sea_corridors = sorted({CORRIDORS[c] for c in net.leg_corridor[net.leg_mode == MODE_SEA]})
+    for corridor in scenario.boats.incident_share:
+        if corridor not in sea_corridors:
+            raise ConfigError(path, f"boats.incident_share.{corridor}",
+                              f"not a corridor with sea legs; allowed: {', '.join(sea_corridors)}")
     for area in scenario.weather.areas:
         if area not in sea_corridors:
             raise ConfigError(path, f"weather.areas.{area}",

@@ -97,13 +97,38 @@ class Behaviour(BaseModel):
 
 
 class Boats(BaseModel):
-    """How sea-crossing risk depends on the load (used with each leg's reference values)."""
+    """How a sea crossing kills: small incidents drawn per person, and whole-boat losses (docs/ODD.md 7.12).
+
+    A sea leg's `death_risk` (legs.csv) is the chance a person dies on one crossing at reference conditions; it is
+    split between the two by corridor, and each part rises with load, roughness and (incidents) hurried launches.
+    """
 
     model_config = STRICT
     overload_exponent: float = param(
-        1.5, "Exponent of the rise of a boat's distress probability with its load relative to the leg's "
-        "reference load (dimensionless).", "assumption: NCA warns overloading raises the risk of death "
+        1.5, "Exponent of the rise of a boat's incident and whole-boat loss probabilities with its load relative "
+        "to the leg's reference load (dimensionless).", "assumption: NCA warns overloading raises the risk of death "
         "(DOMAIN.md); the shape is not published", ge=0, le=5)
+    incident_share: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=lambda: {"channel": 0.95, "central_med": 0.2, "eastern_med": 0.3, "western_med": 0.3},
+        description="Share of a sea leg's reference deaths that come from small incidents rather than whole-boat "
+        "losses, by corridor (0-1); corridors not listed: incident_share_other.",
+        json_schema_extra={"source": "assumption: DOMAIN.md says most Channel deaths come from small incidents "
+                           "(crush, drowning at embarkation, hypothermia) and whole boats vanish on the long sea "
+                           "routes; the shares themselves are not published"})
+    incident_share_other: float = param(
+        0.3, "Share of deaths from small incidents on sea legs of corridors not in incident_share (0-1).",
+        "assumption", ge=0, le=1)
+    incident_death_share: float = param(
+        0.03, "Chance that a person aboard a boat with an incident dies in it, at reference rescue (0-1): a "
+        "Channel boat of 30-40 loses about one person.",
+        "assumption: Channel incidents typically kill one to a few people (DOMAIN.md: small incidents)", gt=0, le=1)
+    hurry_factor: float = param(
+        1.0, "Relative rise of a boat's incident probability per unit of the day's beach-prevention probability "
+        "(launches rushed under police pressure), relative to the leg's reference prevention (dimensionless).",
+        "assumption: DOMAIN.md says launches rushed under police pressure raise the risk", ge=0, le=20)
+    incident_rescue_reach: float = param(
+        0.5, "Share of an incident's deaths a certain rescue (probability 1) would prevent (0-1); the rest happen "
+        "before help can come (crush, embarkation).", "assumption", ge=0, lt=1)
 
 
 class Observation(BaseModel):

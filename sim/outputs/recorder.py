@@ -33,15 +33,18 @@ class Recorder:
         self.leg = np.zeros((days, net.n_legs, k.N_LEG_COUNTERS), np.int64)
         self.revenue = np.zeros((days, net.n_legs))
         self.boats = np.zeros((days, net.n_legs))
+        self.expected_deaths = np.zeros((days, net.n_legs))  # simulated people, probability-weighted
         self.price = np.zeros((days, net.n_legs))
         self.hub = np.zeros((days, net.n_hubs, k.N_HUB_COUNTERS), np.int64)
         self.states = np.zeros((days, k.N_STATES), np.int64)
         self.arrivals = np.zeros((days, net.n_dests, net.n_origins), np.int64)
 
     def record(self, day: int, leg: np.ndarray, revenue: np.ndarray, boats: np.ndarray, price: np.ndarray,
-               hub: np.ndarray, states: np.ndarray, arrivals: np.ndarray) -> None:
-        """Store one recorded day's counters (states: active by state plus cumulative finals)."""
+               hub: np.ndarray, states: np.ndarray, arrivals: np.ndarray, expected_deaths: np.ndarray) -> None:
+        """Store one recorded day's counters (states: active by state plus cumulative finals; expected_deaths:
+        per leg, the sum of each traveller's probability of dying on the attempt)."""
         self.leg[day], self.revenue[day], self.boats[day], self.price[day] = leg, revenue, boats, price
+        self.expected_deaths[day] = expected_deaths
         self.hub[day], self.states[day], self.arrivals[day] = hub, states, arrivals
 
     def record_interventions(self, day: int, intensity: dict[str, float], seized: dict[str, float]) -> None:
@@ -91,6 +94,7 @@ class Recorder:
         boat_departures = (self.leg[:, :, k.C_DEPARTED] * sea) @ onehot * s
         by["boats"] = (self.boats * sea) @ onehot
         by["revenue_eur"] = self.revenue @ onehot * s
+        by["expected_deaths"] = self.expected_deaths @ onehot * s
         # Crossings: completions of the legs an observer records (a border or a sea), once per person and leg.
         observed = (net.observed_as >= 0).astype(float)
         by["crossings"] = (self.leg[:, :, k.C_LANDED] * observed) @ onehot * s
@@ -109,7 +113,8 @@ class Recorder:
                                 ("lorry_detections", MODE_LORRY, k.C_INTERCEPTED)):
             by[name] = (self.leg[:, :, idx] * (net.leg_mode == mode)) @ onehot * s
         table = self._long(by["departures"], "departures", CORRIDORS, "corridor")
-        for name in ("crossings", "landings", "prevented", "intercepted", "rescued", "deaths", "on_leg", "waiting",
+        for name in ("crossings", "landings", "prevented", "intercepted", "rescued", "deaths", "expected_deaths",
+                     "on_leg", "waiting",
                      "boats", "returned", "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home",
                      "boat_landings",
                      "lorry_attempts", "lorry_detections"):
@@ -143,8 +148,9 @@ class Recorder:
         net = self.net
         month = self.dates().to_period("M")
         parts = {}
-        for name, idx in (("departures", k.C_DEPARTED), ("landings", k.C_LANDED), ("deaths", k.C_DIED)):
-            frame = pd.DataFrame(self.leg[:, :, idx] * self.scale, index=month)
+        for name, values in (("departures", self.leg[:, :, k.C_DEPARTED]), ("landings", self.leg[:, :, k.C_LANDED]),
+                             ("deaths", self.leg[:, :, k.C_DIED]), ("expected_deaths", self.expected_deaths)):
+            frame = pd.DataFrame(values * self.scale, index=month)
             parts[name] = frame.groupby(level=0).sum().stack()
         table = pd.DataFrame(parts).reset_index(names=["month", "leg_index"])
         table["month"] = table["month"].dt.to_timestamp().astype("datetime64[ms]")

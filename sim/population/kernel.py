@@ -12,8 +12,10 @@ The step has three phases so that boat places are granted without races:
     people queueing for a place are written into their chunk's region of a requester list;
   B (serial, over requesters only): places on each paid leg go to a uniformly random subset of requesters
     (selection sampling), and granted people are grouped into boats of the day's load;
-  C (parallel over the same chunks): each boat's fate is drawn once and shared by all aboard; people are counted
-    by state.
+  C (parallel over the same chunks): each boat's launch, interception and whole-boat loss are drawn once and
+    shared by all aboard; on a boat with an incident, who dies is drawn per person; people are counted by state.
+Expected deaths (each traveller's probability of dying on the attempt, summed per leg) are counted beside the
+realised ones, so comparisons can use a figure without the noise of the draws.
 Speed (see docs/performance.md): the search for a leg is skipped when today's cheapest candidate is beyond the
 budget (an exact bound computed once a day), logit weights are computed once per candidate, people on a leg are
 counted where they are handled, and phases B and C visit requesters only; results are unchanged.
@@ -39,6 +41,7 @@ assert FIRST_FINAL == DETAINED + 1 == 7  # phase C counts the seven active state
 S_INFLOW, S_BUDGET_A, S_BUDGET_B, S_RISK_A, S_RISK_B, S_PREF = 1, 2, 3, 4, 5, 6
 S_GIVEUP, S_SETTLE, S_CHOICE, S_LAND_DEATH, S_GRANT, S_PLACES = 7, 8, 9, 10, 11, 12
 S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE, S_BORDER, S_RETURN, S_REMOVAL = 13, 14, 15, 16, 17, 18, 19
+S_INCIDENT, S_INCIDENT_DEATH = 20, 21
 
 # Per-leg counters (index into the last axis of leg_counts).
 C_DEPARTED, C_LANDED, C_PREVENTED, C_INTERCEPTED, C_RESCUED, C_DIED, C_WAITING, C_ON_LEG, C_RETURNED = range(9)
@@ -47,11 +50,11 @@ N_LEG_COUNTERS = 9
 H_SETTLED, H_GONE_HOME, H_REMOVED = range(3)  # arrivals are counted by destination and origin instead
 N_HUB_COUNTERS = 3
 
-# Kernel parameters, passed as one float64 array in this order.
-PARAM_NAMES = (
-    "give_up_base_per_day", "give_up_wait_factor_per_30_days", "give_up_per_attempt",
-    "give_up_shortfall_factor", "settle_share", "choice_scale_eur", "detention_days", "payment_attempts",
-)
+# Kernel parameters: positions in the one float64 array the step takes (filled by sim.model.kernel_params, read
+# by these names in the kernel and the reference).
+P_GIVE_UP_BASE, P_GIVE_UP_WAIT, P_GIVE_UP_ATTEMPT, P_GIVE_UP_SHORTFALL = 0, 1, 2, 3
+P_SETTLE_SHARE, P_CHOICE_SCALE, P_DETENTION_DAYS, P_PAYMENT_ATTEMPTS = 4, 5, 6, 7
+N_PARAMS = 8
 
 MODE_LAND = 0
 CHUNK = 16384  # migrants per chunk: fixed, so chunking (and thus results) never depends on the thread count
@@ -172,13 +175,15 @@ def _cheapest_prices(price, out_start, out_legs, leg_to, togo):
 
 def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hub, prev_hub, leg, paid_leg, days_left,
           days_waiting, budget, risk_av, out_start, out_legs, leg_from, leg_to, leg_mode, travel_days, hub_sink,
-          hub_can_settle, hub_earn, price, places, load, p_prevent, p_intercept, p_distress, p_rescue, land_death,
-          p_return, removal, cost_base, cost_risk, togo, params, leg_counts, leg_revenue, hub_counts, state_counts,
-          dest_origin_counts, boats):
+          hub_can_settle, hub_earn, price, places, load, p_prevent, p_intercept, p_distress, p_rescue, p_incident,
+          p_incident_death, land_death, p_return, removal, cost_base, cost_risk, togo, params, leg_counts,
+          leg_revenue, hub_counts, state_counts, dest_origin_counts, boats, expected_deaths):
     """Advance every active migrant by one day. Counters are per chunk ([chunk, ...]) and summed by the caller."""
-    gu_base, gu_wait, gu_att, gu_short, settle_share, choice_scale, detention = (
-        params[0], params[1], params[2], params[3], params[4], params[5], params[6])
-    package = max(np.int64(params[7]), 1)
+    gu_base, gu_wait = params[P_GIVE_UP_BASE], params[P_GIVE_UP_WAIT]
+    gu_att, gu_short = params[P_GIVE_UP_ATTEMPT], params[P_GIVE_UP_SHORTFALL]
+    settle_share, choice_scale = params[P_SETTLE_SHARE], params[P_CHOICE_SCALE]
+    detention = params[P_DETENTION_DAYS]
+    package = max(np.int64(params[P_PAYMENT_ATTEMPTS]), 1)
     n_chunks = leg_counts.shape[0]
     n_legs = leg_from.shape[0]
     cheapest_any, onward_first, onward_first_to, onward_second = _cheapest_prices(price, out_start, out_legs, leg_to,
@@ -314,6 +319,7 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hu
                 budget[i] -= price[chosen]
                 leg_revenue[c, chosen] += price[chosen]
                 leg_counts[c, chosen, C_DEPARTED] += 1
+                expected_deaths[c, chosen] += land_death[chosen]
                 days_waiting[i] = 0
                 if draw(seed, day, mid, S_LAND_DEATH) < land_death[chosen]:
                     state[i] = DEAD
@@ -362,7 +368,8 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hu
     for e in range(n_legs):
         boats[e] = np.ceil(granted[e] * scale / load[e] - 1e-9) if granted[e] > 0 else 0.0
 
-    # Phase C: each boat's fate is drawn once (keyed by leg and boat) and shared by all aboard.
+    # Phase C: each boat's launch, interception and whole-boat loss are drawn once (keyed by leg and boat) and
+    # shared by all aboard; on a boat with an incident (also keyed by the boat), each person's death is their own draw.
     for c in prange(n_chunks):
         for j in range(c * CHUNK, c * CHUNK + n_requesters[c]):
             i = requesters[j]
@@ -380,13 +387,17 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hu
             leg_counts[c, e, C_DEPARTED] += 1
             leg_counts[c, e, C_WAITING] -= 1
             days_waiting[i] = 0
+            lost = p_distress[e] * (1.0 - p_rescue[e])
+            expected_deaths[c, e] += (1.0 - p_prevent[e]) * (1.0 - p_intercept[e]) * (
+                lost + (1.0 - lost) * p_incident[e] * p_incident_death[e])
             if draw(seed, day, key, S_PREVENT) < p_prevent[e]:
                 leg_counts[c, e, C_PREVENTED] += 1
                 attempts[i] = min(attempts[i] + 1, 127)
                 state[i] = RETURNED
                 leg[i] = -1
                 days_left[i] = 0
-            elif draw(seed, day, key, S_INTERCEPT) < p_intercept[e]:
+                continue
+            if draw(seed, day, key, S_INTERCEPT) < p_intercept[e]:
                 leg_counts[c, e, C_INTERCEPTED] += 1
                 attempts[i] = min(attempts[i] + 1, 127)
                 state[i] = DETAINED
@@ -394,22 +405,26 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hu
                 days_left[i] = np.int16(detention)
                 if detention < 1.0:
                     state[i] = RETURNED
-            elif draw(seed, day, key, S_DISTRESS) >= p_distress[e]:
-                state[i] = AT_SEA
-                prev_hub[i] = hub[i]
-                days_left[i] = travel_days[e]
-                leg_counts[c, e, C_ON_LEG] += 1
-            elif draw(seed, day, key, S_RESCUE) < p_rescue[e]:
+                continue
+            if draw(seed, day, key, S_DISTRESS) < p_distress[e]:
+                if draw(seed, day, key, S_RESCUE) >= p_rescue[e]:  # the whole boat is lost with everyone aboard
+                    leg_counts[c, e, C_DIED] += 1
+                    state[i] = DEAD
+                    leg[i] = -1
+                    days_left[i] = 0
+                    continue
                 leg_counts[c, e, C_RESCUED] += 1
-                state[i] = AT_SEA
-                prev_hub[i] = hub[i]
-                days_left[i] = travel_days[e]
-                leg_counts[c, e, C_ON_LEG] += 1
-            else:
-                leg_counts[c, e, C_DIED] += 1
+            if draw(seed, day, key, S_INCIDENT) < p_incident[e] and (
+                    draw(seed, day, ids[i], S_INCIDENT_DEATH) < p_incident_death[e]):
+                leg_counts[c, e, C_DIED] += 1  # drowned at embarkation, crushed aboard, or died of cold
                 state[i] = DEAD
                 leg[i] = -1
                 days_left[i] = 0
+                continue
+            state[i] = AT_SEA
+            prev_hub[i] = hub[i]
+            days_left[i] = travel_days[e]
+            leg_counts[c, e, C_ON_LEG] += 1
         # People by state at the end of the day: a branch-free count that the compiler vectorises.
         n0 = n1 = n2 = n3 = n4 = n5 = n6 = 0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):

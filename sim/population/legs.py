@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.config.schema import Behaviour, Boats
 from sim.environment.information import Beliefs
-from sim.network import MODE_LAND, MODE_LORRY, MODE_SEA, Network
+from sim.network import CORRIDORS, MODE_LAND, MODE_LORRY, MODE_SEA, Network
 
 
 @dataclass
@@ -22,8 +22,10 @@ class LegInputs:
     load: np.ndarray           # people per boat (or lorry) today
     p_prevent: np.ndarray      # a launch is stopped on the beach
     p_intercept: np.ndarray    # a launched boat is intercepted and returned (lorry: detected at the port)
-    p_distress: np.ndarray     # a launched boat gets into distress
+    p_distress: np.ndarray     # a launched boat gets into distress (lost with everyone aboard unless rescued)
     p_rescue: np.ndarray       # a boat in distress is rescued and landed
+    p_incident: np.ndarray     # a launched boat that is not lost has an incident (crush, embarkation, cold)
+    p_incident_death: np.ndarray  # a person aboard a boat with an incident dies in it
     land_death: np.ndarray     # a person dies on one traversal of a land leg
     p_return: np.ndarray       # a person landed from a sea leg is returned to its departure country
 
@@ -41,6 +43,8 @@ class LegInputs:
             # Everyone in a lorry shares its fate; sea distress is set from the load below.
             p_distress=np.where(net.leg_mode == MODE_LORRY, net.death_risk, 0.0),
             p_rescue=np.where(sea, net.p_rescue, 0.0),
+            p_incident=np.zeros(net.n_legs),
+            p_incident_death=np.zeros(net.n_legs),
             land_death=np.where(paid, 0.0, net.death_risk),
             p_return=np.zeros(net.n_legs),
         )
@@ -48,21 +52,35 @@ class LegInputs:
         return inputs
 
     def apply_load(self, net: Network, boats: Boats, roughness: np.ndarray | float = 1.0) -> None:
-        """Scale sea distress with today's load relative to the reference load (overloading kills) and with
-        today's sea (roughness, mean 1).
+        """Set today's sea risks from the load relative to the reference load (overloading kills), the sea
+        (roughness, mean 1), the beach police (hurried launches) and the rescue services.
 
-        A sea leg's death_risk is the share of boats lost after rescue at the reference load, so a boat's
-        distress probability there is death_risk / (1 - reference rescue probability).
+        A sea leg's death_risk is the chance a person dies on a crossing at reference conditions. A share of it
+        (boats.incident_share, by corridor) comes from small incidents, whose deaths are drawn per person; the rest
+        from whole-boat losses after rescue. So at reference conditions a boat's distress probability is
+        death_risk x (1 - share) / (1 - reference rescue) and its incident probability is death_risk x share /
+        (incident_death_share x (1 - death_risk x (1 - share))). The lorry leg keeps its distress probability
+        (death in the lorry).
         """
         sea = net.leg_mode == MODE_SEA
+        share_of = [boats.incident_share.get(name, boats.incident_share_other) for name in CORRIDORS]
+        share = np.asarray(share_of)[net.leg_corridor]
         ref = np.maximum(net.people_per_boat, 1.0)
-        base = np.where(sea, net.death_risk / np.maximum(1.0 - net.p_rescue, 1e-9), self.p_distress)
-        factor = np.where(sea, (self.load / ref) ** boats.overload_exponent * roughness, 1.0)
-        self.p_distress = np.minimum(base * factor, 1.0)
+        worse = (self.load / ref) ** boats.overload_exponent * roughness
+        lost_ref = net.death_risk * (1.0 - share) / np.maximum(1.0 - net.p_rescue, 1e-9)
+        self.p_distress = np.where(sea, np.minimum(lost_ref * worse, 1.0), self.p_distress)
+        hurried = (1.0 + boats.hurry_factor * self.p_prevent) / (1.0 + boats.hurry_factor * net.p_prevent)
+        # Incidents are drawn on boats not lost: divide by (1 - lost) so the two parts add up to death_risk.
+        incident_ref = net.death_risk * share / (boats.incident_death_share * (1.0 - net.death_risk * (1.0 - share)))
+        self.p_incident = np.where(sea, np.minimum(incident_ref * worse * hurried, 1.0), 0.0)
+        w = boats.incident_rescue_reach
+        rescued = (1.0 - w * self.p_rescue) / (1.0 - w * net.p_rescue)
+        self.p_incident_death = np.where(sea, np.minimum(boats.incident_death_share * rescued, 1.0), 0.0)
 
     def death_probability(self) -> np.ndarray:
-        """Chance a person dies on one attempt at each leg."""
-        return self.land_death + self.p_distress * (1.0 - self.p_rescue)
+        """Chance a person dies on one launched attempt at each leg: the boat lost, or an incident aboard."""
+        lost = self.p_distress * (1.0 - self.p_rescue)
+        return self.land_death + lost + (1.0 - lost) * self.p_incident * self.p_incident_death
 
     def failure_probability(self) -> np.ndarray:
         """Chance an attempt at each leg ends stopped on the beach, intercepted, or returned after landing."""

@@ -37,7 +37,9 @@ def _cost(a: dict, net: dict, i: int, e: int) -> float:
 
 def _give_up(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> bool:
     """Draw whether the person at a hub gives up today; if so, settle or go home."""
-    base, wait, att, short, settle, _, _, _ = net["params"]
+    params = net["params"]
+    base, wait = params[k.P_GIVE_UP_BASE], params[k.P_GIVE_UP_WAIT]
+    att, short, settle = params[k.P_GIVE_UP_ATTEMPT], params[k.P_GIVE_UP_SHORTFALL], params[k.P_SETTLE_SHARE]
     h = int(a["hub"][i])
     legs = net["out_legs"][net["out_start"][h]:net["out_start"][h + 1]]
     cheapest = min((net["price"][e] for e in legs), default=math.inf)
@@ -74,7 +76,7 @@ def _choose(seed: int, day: int, a: dict, net: dict, i: int) -> int:
         return -1
     costs = [_cost(a, net, i, e) - (net["price"][e] - fare[e]) for e in legs]
     best = min(costs)
-    weights = [math.exp((best - c) / net["params"][5]) for c in costs]
+    weights = [math.exp((best - c) / net["params"][k.P_CHOICE_SCALE]) for c in costs]
     u = draw(seed, day, int(a["ids"][i]), k.S_CHOICE) * sum(weights)
     acc = 0.0
     for e, w in zip(legs, weights, strict=True):
@@ -98,7 +100,7 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
         mid = int(a["ids"][i])
         if s == k.AT_SEA and draw(seed, day, mid, k.S_RETURN) < net["p_return"][e]:
             out["leg"][e, k.C_RETURNED] += 1
-            detention = net["params"][6]
+            detention = net["params"][k.P_DETENTION_DAYS]
             a["hub"][i] = net["leg_from"][e]
             a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
             a["state"][i] = k.DETAINED if detention >= 1 else k.RETURNED
@@ -142,6 +144,7 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
         a["budget"][i] -= net["price"][e]
         out["revenue"][e] += net["price"][e]
         out["leg"][e, k.C_DEPARTED] += 1
+        out["expected_deaths"][e] += net["land_death"][e]
         a["days_waiting"][i] = 0
         if draw(seed, day, int(a["ids"][i]), k.S_LAND_DEATH) < net["land_death"][e]:
             a["state"][i] = k.DEAD
@@ -159,7 +162,8 @@ def _move_or_decide(seed: int, day: int, a: dict, net: dict, i: int, out: dict) 
 
 
 def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
-    """Phase C for one granted person: the fate of their boat, shared by all aboard."""
+    """Phase C for one granted person: launch, interception and whole-boat loss are their boat's (shared by all
+    aboard); if the boat has an incident, whether this person dies in it is their own draw."""
     e = int(a["leg"][i])
     key = e * 1048576 + int(a["days_left"][i])
     if _holds_package(a, i, e):
@@ -167,28 +171,39 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     else:
         a["budget"][i] -= net["price"][e]
         out["revenue"][e] += net["price"][e]
-        a["paid_leg"][i], a["paid_left"][i] = e, max(int(net["params"][7]), 1) - 1
+        a["paid_leg"][i], a["paid_left"][i] = e, max(int(net["params"][k.P_PAYMENT_ATTEMPTS]), 1) - 1
     out["leg"][e, k.C_DEPARTED] += 1
     out["leg"][e, k.C_WAITING] -= 1
     a["days_waiting"][i] = 0
+    p_lost = net["p_distress"][e] * (1 - net["p_rescue"][e])
+    p_incident_death = net["p_incident"][e] * net["p_incident_death"][e]
+    out["expected_deaths"][e] += ((1 - net["p_prevent"][e]) * (1 - net["p_intercept"][e])
+                                  * (p_lost + (1 - p_lost) * p_incident_death))
     if draw(seed, day, key, k.S_PREVENT) < net["p_prevent"][e]:
         out["leg"][e, k.C_PREVENTED] += 1
         a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
         a["state"][i], a["leg"][i], a["days_left"][i] = k.RETURNED, -1, 0
-    elif draw(seed, day, key, k.S_INTERCEPT) < net["p_intercept"][e]:
+        return
+    if draw(seed, day, key, k.S_INTERCEPT) < net["p_intercept"][e]:
         out["leg"][e, k.C_INTERCEPTED] += 1
         a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
-        detention = net["params"][6]
+        detention = net["params"][k.P_DETENTION_DAYS]
         a["leg"][i], a["days_left"][i] = -1, int(detention)
         a["state"][i] = k.DETAINED if detention >= 1 else k.RETURNED
-    elif draw(seed, day, key, k.S_DISTRESS) >= net["p_distress"][e]:
-        a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.AT_SEA, net["travel_days"][e], a["hub"][i]
-    elif draw(seed, day, key, k.S_RESCUE) < net["p_rescue"][e]:
-        out["leg"][e, k.C_RESCUED] += 1
-        a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.AT_SEA, net["travel_days"][e], a["hub"][i]
-    else:
-        out["leg"][e, k.C_DIED] += 1
+        return
+    in_distress = draw(seed, day, key, k.S_DISTRESS) < net["p_distress"][e]
+    if in_distress and draw(seed, day, key, k.S_RESCUE) >= net["p_rescue"][e]:
+        out["leg"][e, k.C_DIED] += 1  # the whole boat is lost
         a["state"][i], a["leg"][i], a["days_left"][i] = k.DEAD, -1, 0
+        return
+    if in_distress:
+        out["leg"][e, k.C_RESCUED] += 1
+    if (draw(seed, day, key, k.S_INCIDENT) < net["p_incident"][e]
+            and draw(seed, day, int(a["ids"][i]), k.S_INCIDENT_DEATH) < net["p_incident_death"][e]):
+        out["leg"][e, k.C_DIED] += 1  # died in an incident aboard a boat that was not lost
+        a["state"][i], a["leg"][i], a["days_left"][i] = k.DEAD, -1, 0
+        return
+    a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.AT_SEA, net["travel_days"][e], a["hub"][i]
 
 
 def step(seed: int, day: int, scale: float, a: dict[str, np.ndarray], net: dict) -> dict[str, np.ndarray]:
@@ -198,6 +213,7 @@ def step(seed: int, day: int, scale: float, a: dict[str, np.ndarray], net: dict)
         "leg": np.zeros((n_legs, k.N_LEG_COUNTERS), np.int64), "revenue": np.zeros(n_legs),
         "hub": np.zeros((n_hubs, k.N_HUB_COUNTERS), np.int64), "states": np.zeros(k.N_STATES, np.int64),
         "arrivals": np.zeros(net["arrivals_shape"], np.int64), "boats": np.zeros(n_legs),
+        "expected_deaths": np.zeros(n_legs),
     }
     n = len(a["ids"])
     for i in range(n):
