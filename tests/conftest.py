@@ -27,3 +27,14 @@ def small_scenario(inflow_factor: float = 0.1, days: int = 60, spin_up_days: int
     update = {"inflow": inflow, "days": days, "spin_up_days": spin_up_days, "start_date": dt.date(2025, 4, 1)}
     update.update(changes)
     return base.model_copy(update=update)
+
+
+def child_of_baseline(folder: Path, body: str, name: str = "child.toml") -> Path:
+    """A scenario file in `folder` that extends a copy of the shipped baseline beside it (extends names files
+    relative to the including file, inside its folder)."""
+    import shutil
+
+    shutil.copy(BASELINE, folder / "baseline.toml")
+    path = folder / name
+    path.write_text('extends = "baseline.toml"\n' + body)
+    return path

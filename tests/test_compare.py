@@ -27,6 +27,7 @@ from sim.experiments import (
     summarise,
 )
 from sim.experiments.compare import compare_scenarios
+from tests.conftest import child_of_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -149,10 +150,9 @@ def test_differences_pair_replicates_and_refuse_unpaired_runs():
 
 
 def test_bad_file_exits_2_and_writes_nothing(tmp_path):
-    bad = tmp_path / "bad.toml"
-    shutil.copy(BASELINE, tmp_path / "baseline.toml")
-    bad.write_text('extends = "baseline.toml"\nname = "bad"\n[interventions.x]\nkind = "launch_prevention"\n'
-                   'start = 2025-04-01\ntarget = { corridor = "nowhere" }\nofficers_added = 10.0\n')
+    bad = child_of_baseline(tmp_path, 'name = "bad"\n[interventions.x]\nkind = "launch_prevention"\n'
+                            'start = 2025-04-01\ntarget = { corridor = "nowhere" }\nofficers_added = 10.0\n',
+                            "bad.toml")
     out = tmp_path / "out"
     runner = CliRunner()
     result = runner.invoke(app, ["compare", str(BASELINE), str(bad), *TINY, "--out", str(out)])

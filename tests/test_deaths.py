@@ -16,7 +16,7 @@ from sim.config import load_scenario
 from sim.model import RouteModel
 from sim.population import kernel, reference
 from sim.population.population import FIELDS
-from tests.conftest import BASELINE, small_scenario
+from tests.conftest import BASELINE, child_of_baseline, small_scenario
 
 CHANNEL_LEG = "northern_france_coast->kent"
 CROWD = 40_000
@@ -181,8 +181,7 @@ def test_channel_yearly_deaths_vary_little_across_seeds() -> None:
 
 
 def test_incident_share_of_an_unknown_corridor_is_one_clear_error(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text(f'extends = "{BASELINE}"\nname = "bad"\n[boats.incident_share]\nnowhere = 0.5\n')
+    bad = child_of_baseline(tmp_path, 'name = "bad"\n[boats.incident_share]\nnowhere = 0.5\n', "bad.toml")
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(bad), "--out", str(out), "--quiet", "--no-charts", "--days", "5"])
     assert result.exit_code == 2, result.output

@@ -4,7 +4,6 @@ only its own run; workers never outlive the command that started them."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from sim.experiments import (
     run_spec,
 )
 from sim.experiments.pool import Terminated, sigterm_as_interrupt
+from tests.conftest import child_of_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -206,9 +206,7 @@ def test_sigterm_raises_terminated_and_the_old_handler_comes_back():
 
 def _start_compare(tmp_path: Path, replicates: int) -> tuple[subprocess.Popen, Path]:
     """`python -m sim compare` of two short-spin-up scenarios on 2 workers, in its own process group."""
-    shutil.copy(BASELINE, tmp_path / "baseline.toml")  # extends names a file beside the child
-    scenario = tmp_path / "short.toml"
-    scenario.write_text('extends = "baseline.toml"\nname = "short"\nspin_up_days = 30\n')
+    scenario = child_of_baseline(tmp_path, 'name = "short"\nspin_up_days = 30\n', "short.toml")
     out = tmp_path / "cmp"
     command = [sys.executable, "-m", "sim", "compare", str(scenario), str(scenario), "--days", "3", "--scale",
                "100", "--replicates", str(replicates), "--workers", "2", "--quiet", "--no-charts", "--out", str(out)]

@@ -126,7 +126,7 @@ def test_unit_of_and_combined_outcomes(tables, scalars) -> None:
     with pytest.raises(KeyError, match="allowed: crossings.eastern_med"):
         reg.outcome("crossings.nowhere")
     with pytest.raises(ValueError, match="only sums"):
-        reg.combined(["price.channel", "price.other"])
+        reg.combined(["price.channel", "price.western_med"])
 
 
 def test_observed_outcomes_name_series_in_the_calibration_file() -> None:

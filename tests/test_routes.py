@@ -21,7 +21,7 @@ from sim.network import (
 )
 from sim.outputs.published import SOURCE_SERIES, observed
 from sim.runner import RunResult, simulate
-from tests.conftest import BASELINE, small_scenario
+from tests.conftest import child_of_baseline, small_scenario
 
 NEW_LANDINGS = {"western_african": ["canary_islands"],
                 "eastern_land": ["podlaskie", "lithuania_border", "latvia_border"]}
@@ -121,9 +121,9 @@ def test_people_are_conserved_with_the_new_routes(result: RunResult) -> None:
 def test_a_closed_strait_displaces_people_onto_the_atlantic(tmp_path: Path, run) -> None:
     """The Strait closed to boats: people on the northern Moroccan coast move south to the Atlantic coast
     and on to the Canaries, by their own choice, instead of leaving the model through an outlet."""
-    path = tmp_path / "strait.toml"
-    path.write_text(f'extends = "{BASELINE}"\nname = "strait"\n[interventions.strait]\nkind = "leg_capacity"\n'
-                    'start = 2025-04-01\ntarget = { leg = "morocco_north_coast->southern_spain" }\nfactor = 0.0\n')
+    path = child_of_baseline(tmp_path, 'name = "strait"\n[interventions.strait]\nkind = "leg_capacity"\n'
+                             'start = 2025-04-01\ntarget = { leg = "morocco_north_coast->southern_spain" }\n'
+                             'factor = 0.0\n', "strait.toml")
     closed = simulate(small_scenario(inflow_factor=1.0, days=120, scale=10.0,
                                      interventions=load_scenario(path).interventions)).tables
     legs = {name: t["monthly_leg"].groupby("leg")["landings"].sum() for name, t in (("open", run), ("closed", closed))}

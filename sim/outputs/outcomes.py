@@ -78,6 +78,8 @@ MEASURES: dict[str, tuple[str, str, str]] = {
                   "completions of the legs an observer records (a border or a sea), once per person and leg"),
     "arrivals": ("Arrivals", "people", "people reaching a destination"),
     "deaths": ("Deaths", "deaths", "people who died on the way (realised, not only those recorded)"),
+    "expected_deaths": ("Expected deaths", "deaths", "deaths as probabilities (each traveller's chance of dying, "
+                        "summed): the mean of realised deaths without the noise of the death draws"),
     "intercepted": ("Intercepted", "people", "people stopped on a leg and turned back or detained"),
     "prevented": ("Prevented from departing", "people",
                   "people whose departure was prevented (e.g. a launch stopped on the beach): people, not boats"),
@@ -170,6 +172,8 @@ def _declarations() -> tuple[Outcome, ...]:
                         group=by_dest))
     out.append(_corridor("deaths", TOTAL, group=fate))
     out += [_corridor("deaths", c, observed=(c, "deaths") if c in OBSERVED_DEATHS else None) for c in CORRIDORS]
+    out.append(_corridor("expected_deaths", TOTAL, group=fate))
+    out += [_corridor("expected_deaths", c, detail=True) for c in CORRIDORS]
     out += [_corridor("intercepted", TOTAL), _corridor("prevented", TOTAL),
             _corridor("give_ups", TOTAL, columns=("settled", "gone_home"), group=fate),
             _declare("en_route_at_end", TOTAL, "all corridors", "daily_population", "last", columns=("people",),
