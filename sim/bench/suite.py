@@ -40,8 +40,9 @@ class Plan:
     memory: bool = True
     history: bool = False
     sweep_runs: int = 16  # 8. a fixed small sweep through each executor
-    sweep_days: int = 30
+    sweep_days: int = 90
     sweep_dask: bool = True
+    sweep_repeats: int = 3
 
 
 PLANS = {
@@ -52,7 +53,7 @@ PLANS = {
                  thread_size=20_000, floor_size=50_000, kernel_sizes=(1_000, 5_000, 20_000, 50_000),
                  model_sizes=(1_000, 5_000), grow_days=30, year_target=5_000, year_days=20,
                  calibration_factors=(0.05, 0.2), startup=False, memory=False, sweep_runs=4, sweep_days=3,
-                 sweep_dask=False),
+                 sweep_dask=False, sweep_repeats=1),
 }
 
 
@@ -109,7 +110,8 @@ def run(mode: str = "quick", out_dir: Path | None = None) -> rp.Report:
     _section(report, "5", lambda: _memory(report, plan, year))
     _section(report, "6", lambda: _startup(report, plan, year))
     _section(report, "7", lambda: _slopes(report))
-    _section(report, "8", lambda: sweep_section(report, plan.sweep_days, plan.sweep_runs, plan.sweep_dask))
+    _section(report, "8", lambda: sweep_section(report, plan.sweep_days, plan.sweep_runs, plan.sweep_dask,
+                                                plan.sweep_repeats))
     report.notes.append(f"benchmark took {time.perf_counter() - started:.0f} s; load average at end "
                         + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     rp.print_table(report)
