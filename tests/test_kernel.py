@@ -25,11 +25,9 @@ def test_hash_draws_agree_with_python() -> None:
     assert 0.49 < np.mean(values) < 0.51 and min(values) >= 0.0 and max(values) < 1.0
 
 
-def _kernel_day(model: RouteModel, inputs: dict) -> dict[str, np.ndarray]:
-    """One day of the compiled serial kernel on the model's population; counters summed over chunks."""
-    pop, net = model.population, model.net
-    n_chunks = max(1, -(-pop.n // kernel.CHUNK))
-    out = {
+def _counters(net, n_chunks: int) -> dict[str, np.ndarray]:
+    """The kernel's output counters, zeroed, in its argument order."""
+    return {
         "leg": np.zeros((n_chunks, net.n_legs, kernel.N_LEG_COUNTERS), np.int64),
         "revenue": np.zeros((n_chunks, net.n_legs)),
         "hub": np.zeros((n_chunks, net.n_hubs, kernel.N_HUB_COUNTERS), np.int64),
@@ -38,6 +36,13 @@ def _kernel_day(model: RouteModel, inputs: dict) -> dict[str, np.ndarray]:
         "boats": np.zeros(net.n_legs),
         "expected_deaths": np.zeros((n_chunks, net.n_legs)),
     }
+
+
+def _kernel_day(model: RouteModel, inputs: dict) -> dict[str, np.ndarray]:
+    """One day of the compiled serial kernel on the model's population; counters summed over chunks."""
+    pop, net = model.population, model.net
+    n_chunks = max(1, -(-pop.n // kernel.CHUNK))
+    out = _counters(net, n_chunks)
     kernel.step_serial(model.kernel_seed, model.day, model.config.scale, pop.n, *pop.kernel_arrays(),
                        *inputs.values(), out["leg"], out["revenue"], out["hub"], out["states"], out["arrivals"],
                        out["boats"], out["expected_deaths"])
@@ -145,15 +150,7 @@ def _day_with(populated: tuple, section: str, **values: float) -> dict[str, np.n
     fresh = tuple(a.copy() for a in arrays)
     n_chunks = max(1, -(-len(fresh[0]) // kernel.CHUNK))
     net = model.net
-    out = {
-        "leg": np.zeros((n_chunks, net.n_legs, kernel.N_LEG_COUNTERS), np.int64),
-        "revenue": np.zeros((n_chunks, net.n_legs)),
-        "hub": np.zeros((n_chunks, net.n_hubs, kernel.N_HUB_COUNTERS), np.int64),
-        "states": np.zeros((n_chunks, kernel.N_STATES), np.int64),
-        "arrivals": np.zeros((n_chunks, net.n_dests, net.n_origins), np.int64),
-        "boats": np.zeros(net.n_legs),
-        "expected_deaths": np.zeros((n_chunks, net.n_legs)),
-    }
+    out = _counters(net, n_chunks)
     kernel.step_serial(model.kernel_seed, model.day, model.config.scale, len(fresh[0]), *fresh,
                        *dict(inputs, params=kernel_params(scenario)).values(), *out.values())
     result = {k: (v if k == "boats" else v.sum(0)) for k, v in out.items()}
