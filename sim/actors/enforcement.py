@@ -10,6 +10,7 @@ import numpy as np
 
 from sim.actors.smugglers import SmugglingGroup
 from sim.config.actors import EnforcementUnit as UnitConfig
+from sim.config.fields import DAYS_PER_YEAR
 from sim.network import CORRIDORS
 
 COUNTERS = ("operations", "arrests", "boats_seized", "engines_seized", "cash_seized_eur", "charges",
@@ -47,7 +48,7 @@ class EnforcementUnit(mesa.Agent):
         success = min(1.0, cfg.operation_success * levers.success_factor[self.index])
         self.today = dict.fromkeys(COUNTERS, 0.0)
         rng = self.model.stream("unit", self.index)
-        operations = rng.poisson(self.investigators * cfg.operations_per_investigator_per_year / 365.0)
+        operations = rng.poisson(self.investigators * cfg.operations_per_investigator_per_year / DAYS_PER_YEAR)
         targets = self.targets()
         if not operations or not targets:
             return
@@ -73,7 +74,7 @@ class EnforcementUnit(mesa.Agent):
     def prosecute(self) -> None:
         """Bring queued cases to a decision at the prosecutors' pace."""
         cfg = self.model.config.enforcement
-        self._capacity_carry += self.prosecutors * cfg.cases_per_prosecutor_per_year / 365.0
+        self._capacity_carry += self.prosecutors * cfg.cases_per_prosecutor_per_year / DAYS_PER_YEAR
         n = min(int(self._capacity_carry), self.queued)
         self._capacity_carry -= n
         self.queued -= n

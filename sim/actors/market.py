@@ -9,6 +9,7 @@ groups enter: that is how small-boat supply grows on a route, never by a script.
 import numpy as np
 
 from sim.actors.smugglers import SmugglingGroup
+from sim.config.fields import DAYS_PER_MONTH
 from sim.network import MODE_LAND, MODE_SEA
 from sim.population import kernel as k
 
@@ -107,9 +108,9 @@ class Market:
             # A newcomer expects what the incumbents make, or, on a leg nobody serves, half the fares of the
             # people left waiting; it enters when that beats what it needs to start.
             if members:
-                prospect = float(np.mean([g.profit_eur for g in members])) * 30.0
+                prospect = float(np.mean([g.profit_eur for g in members])) * DAYS_PER_MONTH
             else:
-                prospect = self.unmet[e] * model.legs.price[e] * 30.0 * 0.5
+                prospect = self.unmet[e] * model.legs.price[e] * DAYS_PER_MONTH * 0.5
             excess = prospect - cfg.entry_profit_eur_per_month
             draw = model.stream("market", int(e)).random()
             if excess > 0 and draw < 1.0 - np.exp(-excess / cfg.entry_profit_eur_per_month):

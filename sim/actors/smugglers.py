@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from sim.config.actors import Smugglers
+from sim.config.fields import DAYS_PER_MONTH
 
 
 class SmugglingGroup(mesa.Agent):
@@ -183,5 +184,5 @@ class SmugglingGroup(mesa.Agent):
             return True
         if self.model.day - self.founded < self.config.startup_grace_days:
             return False
-        month_of_costs = 30.0 * self.members * self.member_cost()
+        month_of_costs = DAYS_PER_MONTH * self.members * self.member_cost()
         return self.profit_eur < 0 and self.cash_eur < month_of_costs

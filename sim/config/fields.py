@@ -13,6 +13,9 @@ from pydantic import AfterValidator, ConfigDict, Field
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+# One calendar for every rate the configuration states per year or per month.
+DAYS_PER_YEAR = 365.0
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
 
 
 def _in_window(value: dt.date) -> dt.date:

@@ -8,6 +8,7 @@ no intervention moves people between corridors: displacement can only come from 
 import numpy as np
 
 from sim.actors.smugglers import SmugglingGroup
+from sim.config.fields import DAYS_PER_MONTH
 from sim.interventions.levers import Levers
 from sim.interventions.schema import Funding, InterventionBase
 from sim.interventions.targets import legs_for
@@ -60,7 +61,7 @@ class Interventions:
 
     def supply_chain_seizures(self, name, item, x, legs) -> None:
         model = self.model
-        self._carry[name] += x * item.boats_per_month * 12.0 / 365.0
+        self._carry[name] += x * item.boats_per_month / DAYS_PER_MONTH
         n = int(self._carry[name])
         self._carry[name] -= n
         groups = model.agents_by_type.get(SmugglingGroup)
@@ -92,7 +93,7 @@ class Interventions:
 
     def financial_disruption(self, name, item, x, legs) -> None:
         _combine(self.levers.revenue_frozen_share, legs, x * item.revenue_frozen_share)
-        daily = 1.0 - (1.0 - item.cash_seized_share_per_month) ** (1.0 / 30.0)
+        daily = 1.0 - (1.0 - item.cash_seized_share_per_month) ** (1.0 / DAYS_PER_MONTH)
         _combine(self.levers.cash_seized_share_per_day, legs, x * daily)
 
     def facilitator_penalties(self, name, item, x, legs) -> None:

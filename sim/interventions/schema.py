@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from sim.config.fields import STRICT, Date
+from sim.config.fields import DAYS_PER_YEAR, STRICT, Date
 
 MAX_UNITS = 1e6  # officers, vessels, investigators added: far above any real force, keeps allocations finite
 MAX_GBP = 1e11  # GBP 100bn: above any national budget line, keeps costs and people bought finite
@@ -132,7 +132,7 @@ class Funding(InterventionBase):
         total = self.amount_gbp if self.amount_gbp is not None else (
             None if self.amount_eur is None else self.amount_eur / gbp_to_eur)
         if total is not None and self.end is not None:
-            return total / (((self.end - self.start).days + 1) / 365.0)
+            return total / (((self.end - self.start).days + 1) / DAYS_PER_YEAR)
         return yearly
 
     def cost_gbp_over(self, first: dt.date, last: dt.date, gbp_to_eur: float) -> float | None:
@@ -142,7 +142,7 @@ class Funding(InterventionBase):
         if given is not None or rate is None:
             return given
         days = (min(self.end or last, last) - max(self.start, first)).days + 1
-        return rate * max(days, 0) / 365.0
+        return rate * max(days, 0) / DAYS_PER_YEAR
 
 
 class EnforcementFunding(Funding):
