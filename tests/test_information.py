@@ -92,3 +92,10 @@ def test_rumours_are_drawn_from_the_seed() -> None:
     land = model.net.leg_mode == 0
     ratio = model.beliefs.price[:, land & (model.legs.price > 0)] / model.legs.price[land & (model.legs.price > 0)]
     assert (ratio > 1.0).any() and (ratio < 1.0).any()
+
+
+def test_one_origin_lag_set_in_a_file_keeps_the_others() -> None:
+    given = Information.model_validate({"contact_lag_days_by_origin": {"albania": 1}})
+    assert given.contact_lag_days_by_origin["albania"] == 1
+    assert given.contact_lag_days_by_origin["horn_of_africa"] == Information().contact_lag_days_by_origin[
+        "horn_of_africa"]

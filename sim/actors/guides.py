@@ -24,12 +24,12 @@ class LandMarket:
                                    & np.isin(net.leg_corridor, corridors))
         self.reference = net.price_eur[self.legs].astype(np.float64)
         self.price = self.reference.copy()
-        self.customers = np.zeros(len(self.legs))  # people who set out on the leg yesterday (stopped included)
+        self.customers = np.zeros(len(self.legs))  # people setting out on the leg a day (stopped included), recent
         self.usual = np.zeros(len(self.legs))      # the volume the leg's guides are set up for (people a day)
         self._trading = np.zeros(len(self.legs), bool)  # a leg's first customers set its usual volume
 
     def plan(self) -> None:
-        """Today's prices, from yesterday's customers and today's share stopped, into the model's leg arrays."""
+        """Today's prices, from recent customers and today's share stopped, into the model's leg arrays."""
         cfg, legs = self.model.config.guides, self.model.legs
         ratio = np.maximum(self.customers, 1.0) / np.maximum(self.usual, 1.0)
         factor = np.clip(ratio ** cfg.price_demand_elasticity, cfg.price_floor_share, cfg.price_cap_share)
@@ -39,8 +39,12 @@ class LandMarket:
         legs.price[self.legs] = self.price
 
     def settle(self, leg_counts: np.ndarray, scale: float) -> None:
-        """Record today's customers; the usual volume moves towards them."""
-        self.customers = leg_counts[self.legs, k.C_DEPARTED] * scale
-        rate = self.model.config.guides.usual_volume_adjustment_per_day
-        self.usual = np.where(self._trading, self.usual + rate * (self.customers - self.usual), self.customers)
-        self._trading |= self.customers > 0
+        """Fold today's customers into the recent ones (people arrive in batches, as boats land); the usual volume
+        moves towards them more slowly."""
+        cfg = self.model.config.guides
+        today = leg_counts[self.legs, k.C_DEPARTED] * scale
+        self.customers = np.where(self._trading, self.customers + (today - self.customers) / cfg.demand_memory_days,
+                                  today)
+        self.usual = np.where(self._trading, self.usual + cfg.usual_volume_adjustment_per_day
+                              * (self.customers - self.usual), self.customers)
+        self._trading |= today > 0

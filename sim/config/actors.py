@@ -243,7 +243,7 @@ class Information(BaseModel):
     contact_lag_days_by_origin: dict[str, Annotated[int, Field(ge=0, le=365)]] = Field(
         default_factory=_default_contact_lags,
         description="Days before news from people who travelled reaches each origin (by origin id, days). A file's "
-        "entries are merged with these, key by key.",
+        "values are merged with these, key by key.",
         json_schema_extra={"source": "assumption: shorter for origins close to Europe with large diasporas there "
                            "(Albania, North Africa, Syria and Iraq), longer for distant ones with thinner contacts "
                            "on the route (Afghanistan, the Horn of Africa); no published lags"})
@@ -281,10 +281,13 @@ class Guides(BaseModel):
         description="Corridors whose paid land legs (price_eur > 0 in legs.csv) have a guides' market; other land "
         "legs keep their fixed fare.",
         json_schema_extra={"source": "DOMAIN.md: Western Balkan land legs are often paid stage by stage (guides, "
-                           "cars, lorries); the Evros and Bulgarian entries feed them"})
+                           "cars, lorries); the Evros and Bulgarian crossings feed them"})
     price_demand_elasticity: float = param(
         0.5, "Exponent of a land leg's price on its customers relative to the trade's usual volume "
         "(dimensionless).", "assumption: as smugglers.price_demand_elasticity", ge=0, le=3)
+    demand_memory_days: float = param(
+        7.0, "Days over which guides judge their recent customers: a day's customers weigh 1/this (days).",
+        "assumption: people reach a stage in batches as boats land; a week evens them out", ge=1, le=365)
     usual_volume_adjustment_per_day: float = param(
         0.05, "Share of the gap between yesterday's customers and the usual volume closed each day: guides join "
         "or leave a leg over weeks (0-1).",
