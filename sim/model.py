@@ -122,7 +122,7 @@ class RouteModel(mesa.Model):
 
     def _act(self) -> None:
         """The actors' turn: enforcement strikes, groups and guides set prices, patrols respond, the sea sets the
-    odds, and today's news and adverts reach the origins."""
+        odds, and today's news and adverts reach the origins."""
         self.interventions.apply()
         self.market.refresh()
         units = self.agents_by_type.get(EnforcementUnit)
