@@ -12,19 +12,22 @@ import numba
 import numpy as np
 
 from sim.actors.enforcement import EnforcementUnit
+from sim.actors.guides import LandMarket
 from sim.actors.market import Market
 from sim.actors.patrols import apply_patrols, create_patrols
 from sim.config.schema import Scenario
+from sim.environment.choice import perceived_costs, sink_values
 from sim.environment.information import Beliefs
 from sim.environment.weather import Weather
 from sim.interventions.effects import Interventions
 from sim.network import EUROPE, HUB_KINDS, MODE_LAND, Network, load_network
 from sim.outputs.recorder import Recorder
 from sim.population import kernel
-from sim.population.legs import LegInputs, perceived_costs, sink_values
+from sim.population.legs import LegInputs
 from sim.population.population import Population
 
-STREAM_KINDS = ("market", "unit", "intervention")  # actors' random streams, one per leg, unit or intervention
+# Actors' and mechanisms' random streams: one per leg, unit, intervention or origin (news reaching it).
+STREAM_KINDS = ("market", "unit", "intervention", "information")
 PARALLEL_FROM = 20_000  # below this many active migrants the serial kernel is faster (fork/join overhead)
 
 
@@ -53,12 +56,14 @@ class RouteModel(mesa.Model):
         self._origin_setup()
         self.finals = np.zeros(kernel.N_STATES, np.int64)  # cumulative people in each final state
         self.weather = Weather(scenario.weather, self.net, self.first_date, self.total_days, seeds[2])
-        self.beliefs = Beliefs(scenario.information, self.net.n_origins, self.legs.death_probability(),
-                               self.legs.failure_probability())
+        self.beliefs = Beliefs(scenario.information, list(self.net.origins["origin"]), self.legs.price,
+                               self.legs.death_probability(), self.legs.failure_probability(),
+                               [self.stream("information", o) for o in range(self.net.n_origins)])
         self.interventions = Interventions(self)
         self.policy = self.interventions.levers  # what interventions change today, read by the actors
         self.market = Market(self)
         self.market.populate()
+        self.guides = LandMarket(self)
         create_patrols(self)
         for index, unit in enumerate(scenario.enforcement.units):
             EnforcementUnit(self, unit, index)
@@ -116,7 +121,8 @@ class RouteModel(mesa.Model):
                 self.net.budget_eur_sigma, self.config.behaviour.risk_aversion_sigma)
 
     def _act(self) -> None:
-        """The actors' turn: enforcement strikes, groups plan, patrols respond, the sea sets the odds."""
+        """The actors' turn: enforcement strikes, groups and guides set prices, patrols respond, the sea sets the
+        odds, and today's news and adverts reach the origins."""
         self.interventions.apply()
         self.market.refresh()
         units = self.agents_by_type.get(EnforcementUnit)
@@ -127,13 +133,14 @@ class RouteModel(mesa.Model):
         launches = np.where(self.legs.load > 0, self.legs.places / self.legs.load, 0.0)
         apply_patrols(self, launches)
         self.legs.p_intercept[self.land_legs] = self.policy.land_stopped_share[self.land_legs]
+        self.guides.plan()
         self.legs.p_return = self.policy.p_return
         self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day))
-        self.beliefs.see_adverts(self.market.advert_reach(), self.legs.death_probability(),
-                                 self.legs.failure_probability())
+        self.beliefs.see_today(self.day, self.legs.price, self.legs.death_probability(),
+                               self.legs.failure_probability(), self.market.advert_reach())
 
     def _costs_to_go(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        cost_base, cost_risk = perceived_costs(self.net, self.legs, self.config.behaviour, self.beliefs)
+        cost_base, cost_risk = perceived_costs(self.net, self.config.behaviour, self.beliefs)
         cost_risk *= self.policy.perceived_risk_factor
         sinks = sink_values(self.net, self.config.behaviour, self.policy.destination_penalty_eur)
         togo = kernel.costs_to_go(cost_base + cost_risk, self.net.leg_from, self.net.leg_to, sinks, self.net.n_hubs)
@@ -178,6 +185,7 @@ class RouteModel(mesa.Model):
         new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
         self.market.settle(leg_day, revenue_day, boats, self.config.scale, self.weather.leg_good(self.day))
         self.market.enter()
+        self.guides.settle(leg_day, self.config.scale)
         self.beliefs.hear_outcomes(self.day, leg_day)
         recorded = self.day - self.config.spin_up_days
         if recorded >= 0:

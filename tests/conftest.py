@@ -38,3 +38,9 @@ def child_of_baseline(folder: Path, body: str, name: str = "child.toml") -> Path
     path = folder / name
     path.write_text('extends = "baseline.toml"\n' + body)
     return path
+
+
+def serbia_hungary_closure(start: dt.date, end: dt.date | None = None) -> dict:
+    """The shipped Serbia-Hungary closure (scenarios/serbia_hungary_closure.toml) moved to the given dates."""
+    item = load_scenario(ROOT / "scenarios" / "serbia_hungary_closure.toml").interventions["hungary_fence"]
+    return {"hungary_fence": item.model_copy(update={"start": start, "end": end})}

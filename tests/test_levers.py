@@ -98,9 +98,9 @@ def test_online_takedown_cuts_advert_reach_and_so_belief() -> None:
     e = leg(base, CHANNEL_BOAT)
     assert cut.market.advert_reach()[0, e] == pytest.approx(0.2 * base.market.advert_reach()[0, e])
     for model in (base, cut):
-        for _ in range(60):
-            model.beliefs.see_adverts(model.market.advert_reach(), model.legs.death_probability(),
-                                      model.legs.failure_probability())
+        for day in range(60):
+            model.beliefs.see_today(day, model.legs.price, model.legs.death_probability(),
+                                    model.legs.failure_probability(), model.market.advert_reach())
     assert cut.beliefs.failure[0, e] > base.beliefs.failure[0, e]  # fewer adverts: less rosy
 
 

@@ -1,4 +1,5 @@
-"""Scenario sections for the actors and the environment: smugglers, patrols, enforcement, weather, information.
+"""Scenario sections for the actors and the environment: smugglers, guides, patrols, enforcement, weather,
+information.
 
 Each default carries its source or is named an assumption; docs/parameters.md is generated from these.
 """
@@ -223,21 +224,85 @@ class Weather(BaseModel):
         return merged
 
 
+def _default_contact_lags() -> dict[str, int]:
+    return {"albania": 3, "north_africa": 5, "syria_iraq": 7, "senegal_gambia": 10, "south_asia": 14,
+            "sahel_west_africa": 14, "afghanistan_pakistan_iran": 21, "horn_of_africa": 21}
+
+
 class Information(BaseModel):
-    """What people believe about each leg: price, risk of death, chance of being stopped."""
+    """What people at each origin believe about each leg: its price, risk of death and chance of being stopped.
+
+    News reaches each origin after its own lag, through contacts (what people who travelled paid and lived
+    through) and adverts (today's price, a rosy picture of the risks); docs/ODD.md 7.15.
+    """
 
     model_config = STRICT
-    feedback_lag_days: int = param(
-        14, "Days before news of outcomes on a leg reaches people at the origins (days).", "assumption", ge=0,
-        le=365)
+    contact_lag_days: int = param(
+        14, "Days before news from people who travelled (prices paid, deaths, people stopped) reaches an origin "
+        "not listed in contact_lag_days_by_origin (days).", "assumption", ge=0, le=365)
+    contact_lag_days_by_origin: dict[str, Annotated[int, Field(ge=0, le=365)]] = Field(
+        default_factory=_default_contact_lags,
+        description="Days before news from people who travelled reaches each origin (by origin id, days). A file's "
+        "values are merged with these, key by key.",
+        json_schema_extra={"source": "assumption: shorter for origins close to Europe with large diasporas there "
+                           "(Albania, North Africa, Syria and Iraq), longer for distant ones with thinner contacts "
+                           "on the route (Afghanistan, the Horn of Africa); no published lags"})
     feedback_weight_per_day: float = param(
-        0.05, "Daily weight of outcome news in beliefs (0-1).", "assumption", ge=0, le=1)
+        0.05, "Daily weight of outcome news in beliefs about risks (0-1).", "assumption", ge=0, le=1)
     advert_weight_per_day: float = param(
-        0.05, "Daily weight of smugglers' adverts in the beliefs of those who see them (0-1).", "assumption",
+        0.05, "Daily weight of smugglers' adverts in the risk beliefs of those who see them (0-1).", "assumption",
         ge=0, le=1)
     advertised_risk_share: float = param(
-        0.2, "Risk adverts claim, as a share of the true risk (0-1).", "assumption: adverts play danger down",
-        ge=0, le=1)
+        0.2, "Risk adverts claim, as a share of the risk known at the origin (0-1).",
+        "assumption: adverts play danger down", ge=0, le=1)
     advertised_failure_share: float = param(
-        0.3, "Chance of being stopped that adverts claim, as a share of the true chance (0-1).",
+        0.3, "Chance of being stopped that adverts claim, as a share of the chance known at the origin (0-1).",
         "assumption: adverts promise success", ge=0, le=1)
+    rumour_sigma: float = param(
+        0.2, "Log-sd of the error in what contacts pass on, prices and rates of deaths and stops alike: rumours "
+        "(dimensionless).", "assumption", ge=0, le=3)
+    rumour_persistence: float = param(
+        0.9, "Day-to-day persistence of a rumour's error for one origin and leg (0-1): 0.9 lasts about ten days.",
+        "assumption", ge=0, lt=1)
+
+    @field_validator("contact_lag_days_by_origin", mode="before")
+    @classmethod
+    def _merge_lags(cls, given: object) -> object:
+        """Merged, not replaced: setting one origin's lag must not send the others back to contact_lag_days."""
+        return {**_default_contact_lags(), **given} if isinstance(given, dict) else given
+
+
+class Guides(BaseModel):
+    """Guides and drivers selling paid land legs stage by stage: a price per leg that answers demand and closures."""
+
+    model_config = STRICT
+    corridors: list[str] = Field(
+        default_factory=lambda: ["eastern_med", "western_balkans"], max_length=20,
+        description="Corridors whose paid land legs (price_eur > 0 in legs.csv) have a guides' market; other land "
+        "legs keep their fixed fare.",
+        json_schema_extra={"source": "DOMAIN.md: Western Balkan land legs are often paid stage by stage (guides, "
+                           "cars, lorries); the Evros and Bulgarian crossings feed them"})
+    price_demand_elasticity: float = param(
+        0.5, "Exponent of a land leg's price on its customers relative to the trade's usual volume "
+        "(dimensionless).", "assumption: as smugglers.price_demand_elasticity", ge=0, le=3)
+    demand_memory_days: float = param(
+        7.0, "Days over which guides judge their recent customers: a day's customers weigh 1/this (days).",
+        "assumption: people reach a stage in batches as boats land; a week evens them out", ge=1, le=365)
+    usual_volume_adjustment_per_day: float = param(
+        0.05, "Share of the gap between yesterday's customers and the usual volume closed each day: guides join "
+        "or leave a leg over weeks (0-1).",
+        "assumption: Hungary's 2015 fence moved the flow to Croatia within weeks (DOMAIN.md)", gt=0, le=1)
+    risk_premium_per_stopped_share: float = param(
+        5.0, "Relative price rise per unit share of people stopped at the leg's border today (dimensionless).",
+        "Serbia-Hungary guide EUR 200-300 in 2016 (DW) against EUR 500-5,000 through the fence in 2020 (GI-TOC; "
+        "inputs_and_priors.csv): a closed border multiplied the price 2-20 times; 5 gives 5.5 times at 90% "
+        "stopped", ge=0, le=100)
+    price_floor_share: float = param(
+        0.5, "Lowest land price as a share of the leg's reference price.", "assumption", gt=0, le=1)
+    price_cap_share: float = param(
+        20.0, "Highest land price as a share of the leg's reference price.",
+        "Serbia-Hungary EUR 5,000 at most in 2020 (GI-TOC) against a EUR 250 guide in 2016 (DW) "
+        "(inputs_and_priors.csv)", ge=1, le=100)
+    price_adjustment_per_day: float = param(
+        0.1, "Share of the gap to its target price a land leg's price closes each day: prices are sticky (0-1).",
+        "assumption: as smugglers.price_adjustment_per_day", gt=0, le=1)

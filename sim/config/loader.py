@@ -344,6 +344,14 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
         if key not in origin_ids:
             raise ConfigError(path, f"inflow.{key}",
                               f"unknown origin region {key!r}; allowed: {', '.join(origin_ids)}")
+    for key in scenario.information.contact_lag_days_by_origin:
+        if key not in origin_ids:
+            raise ConfigError(path, f"information.contact_lag_days_by_origin.{key}",
+                              f"unknown origin region {key!r}; allowed: {', '.join(origin_ids)}")
+    for corridor in scenario.guides.corridors:
+        if corridor not in CORRIDORS:
+            raise ConfigError(path, "guides.corridors",
+                              f"unknown corridor {corridor!r}; allowed: {', '.join(CORRIDORS)}")
     for unit in scenario.enforcement.units:
         for corridor in unit.corridors:
             if corridor not in CORRIDORS:

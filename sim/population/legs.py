@@ -1,4 +1,4 @@
-"""The per-leg arrays the kernel reads each day, and the perceived costs of legs that choices rest on.
+"""The per-leg arrays the kernel reads each day (the choice model that reads beliefs is sim/environment/choice.py).
 
 They start at the network's reference values; each day the actors (smugglers, patrols) and the policy levers
 set them. Nothing here loops over migrants.
@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.schema import Behaviour, Boats
-from sim.environment.information import Beliefs
+from sim.config.schema import Boats
 from sim.network import CORRIDORS, MODE_LAND, MODE_LORRY, MODE_SEA, Network
 
 
@@ -85,28 +84,3 @@ class LegInputs:
     def failure_probability(self) -> np.ndarray:
         """Chance an attempt at each leg ends stopped on the beach, intercepted, or returned after landing."""
         return 1.0 - (1.0 - self.p_prevent) * (1.0 - self.p_intercept) * (1.0 - self.p_return)
-
-
-def perceived_costs(net: Network, legs: LegInputs, behaviour: Behaviour,
-                    beliefs: Beliefs) -> tuple[np.ndarray, np.ndarray]:
-    """Per origin and leg: the cost part every person shares, and the risk part scaled by risk aversion.
-
-    Prices and travel times are known (adverts quote them); the chances of being stopped and of dying are
-    what people at each origin believe.
-    """
-    base = (legs.price + behaviour.value_of_time_eur_per_day * net.travel_days
-            + behaviour.failure_cost_eur * beliefs.failure)
-    return base, behaviour.risk_value_eur * beliefs.risk
-
-
-def sink_values(net: Network, behaviour: Behaviour, penalty_eur: np.ndarray) -> np.ndarray:
-    """[origin, preference, hub]: minus the value of ending at each sink hub (+inf for other hubs).
-
-    penalty_eur[origin, destination] lowers a destination's value (removals, raids on illegal working).
-    """
-    n_pref = len(net.preferred_dest)
-    values = np.full((net.n_origins, n_pref, net.n_hubs), np.inf)
-    values[:, :, net.dest_hubs] = penalty_eur[:, None, :]
-    for p, d in enumerate(net.preferred_dest):
-        values[:, p, net.dest_hubs[d]] -= behaviour.preferred_destination_bonus_eur
-    return values
