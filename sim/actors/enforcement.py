@@ -52,7 +52,7 @@ class EnforcementUnit(mesa.Agent):
         targets = self.targets()
         if not operations or not targets:
             return
-        activity = np.array([g.expected_launches + 0.1 for g in targets])
+        activity = np.array([g.expected_launches + cfg.target_activity_floor_launches_per_day for g in targets])
         for g in rng.choice(len(targets), size=operations, p=activity / activity.sum()):
             self.today["operations"] += 1
             if rng.random() >= success:
@@ -90,8 +90,9 @@ class EnforcementUnit(mesa.Agent):
     def deter(self, convicted: int) -> None:
         """Convictions are what smugglers fear: they raise the risk premium of the groups this unit works on,
         and, as convictions per arrest rise, recruits to replace arrested members are slower to come."""
-        self.recent_arrests += 0.02 * (self.today["arrests"] - self.recent_arrests)
-        self.recent_convictions += 0.02 * (convicted - self.recent_convictions)
+        w = self.model.config.enforcement.deterrence_smoothing_per_day
+        self.recent_arrests += w * (self.today["arrests"] - self.recent_arrests)
+        self.recent_convictions += w * (convicted - self.recent_convictions)
         targets = self.targets()
         members = sum(g.members for g in targets)
         if convicted and members:
