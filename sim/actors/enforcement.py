@@ -39,6 +39,13 @@ class EnforcementUnit(mesa.Agent):
         return [g for leg, members in self.model.market.by_leg.items() if corridor[leg] in self.corridors
                 for g in members]
 
+    def target_chances(self, targets: list[SmugglingGroup]) -> np.ndarray:
+        """Chance that one operation targets each group: in proportion to its activity, plus a floor so that a
+        group planning no launches can still be found."""
+        floor = self.model.config.enforcement.target_activity_floor_launches_per_day
+        activity = np.array([g.expected_launches + floor for g in targets])
+        return activity / activity.sum()
+
     def investigate(self) -> None:
         """Mount today's operations: arrests and seizures."""
         cfg = self.model.config.enforcement
@@ -52,8 +59,7 @@ class EnforcementUnit(mesa.Agent):
         targets = self.targets()
         if not operations or not targets:
             return
-        activity = np.array([g.expected_launches + cfg.target_activity_floor_launches_per_day for g in targets])
-        for g in rng.choice(len(targets), size=operations, p=activity / activity.sum()):
+        for g in rng.choice(len(targets), size=operations, p=self.target_chances(targets)):
             self.today["operations"] += 1
             if rng.random() >= success:
                 continue
