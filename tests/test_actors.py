@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sim.actors.enforcement import EnforcementUnit
 from sim.actors.market import Market
 from sim.actors.patrols import Patrol
 from sim.actors.smugglers import SmugglingGroup
@@ -121,6 +122,56 @@ def test_news_of_deaths_raises_believed_risk() -> None:
     for day in range(20):
         beliefs.hear_outcomes(day, counts)
     assert beliefs.risk[0, 0] > 0.1
+
+
+def test_a_higher_activity_floor_lets_operations_find_quiet_groups() -> None:
+    chances = []
+    for floor in (0.01, 10.0):
+        model = RouteModel(small_scenario(days=5, enforcement=small_scenario().enforcement.model_copy(
+            update={"target_activity_floor_launches_per_day": floor})))
+        unit = next(u for u in model.agents_by_type[EnforcementUnit] if u.name == "uk_france_channel")
+        targets = unit.targets()
+        for g in targets:
+            g.expected_launches = 0.0
+        targets[0].expected_launches = 5.0
+        chances.append(unit.target_chances(targets))
+    assert all(c.sum() == pytest.approx(1.0) for c in chances)
+    assert chances[1][1:].min() > chances[0][1:].max()  # each quiet group is likelier to be found
+    assert chances[0][0] > chances[1][0]
+
+
+def test_deterrence_smoothing_sets_how_fast_arrests_and_convictions_are_remembered() -> None:
+    remembered = []
+    for weight in (0.02, 0.5):
+        model = RouteModel(small_scenario(days=5, enforcement=small_scenario().enforcement.model_copy(
+            update={"deterrence_smoothing_per_day": weight})))
+        unit = next(iter(model.agents_by_type[EnforcementUnit]))
+        unit.today["arrests"] = 10.0
+        unit.deter(convicted=4)
+        remembered.append((unit.recent_arrests, unit.recent_convictions))
+    assert remembered[0] == pytest.approx((0.2, 0.08)) and remembered[1] == pytest.approx((5.0, 2.0))
+
+
+def test_a_reference_above_the_ceiling_keeps_headroom_set_by_the_ceiling_share() -> None:
+    """A leg whose reference probability is above max_probability: the ceiling becomes reference / share, the
+    reference units still give the reference probability, and added units can raise it more the lower the share."""
+    e, found = None, []
+    for share in (0.99, 0.95):
+        model = RouteModel(small_scenario(days=5, patrols=small_scenario().patrols.model_copy(
+            update={"reference_ceiling_share": share, "max_probability": 0.9})))
+        e = leg_index(model, CHANNEL_LEG)
+        patrol = Patrol(model, e, "intercept", reference_probability=0.93, reference_launches=5.0)
+        launches = np.zeros(model.net.n_legs)
+        at = []
+        for units in (patrol.base_units, 3 * patrol.base_units):
+            patrol.base_units = units
+            patrol.act(launches)
+            at.append(model.legs.p_intercept[e])
+        found.append((patrol.p_max, *at))
+    (ceiling_a, ref_a, more_a), (ceiling_b, ref_b, more_b) = found
+    assert ceiling_a == pytest.approx(0.93 / 0.99) and ceiling_b == pytest.approx(0.93 / 0.95)
+    assert ref_a == pytest.approx(0.93) and ref_b == pytest.approx(0.93)
+    assert more_b - ref_b > more_a - ref_a > 0
 
 
 def test_enforcement_arrests_and_prosecutes() -> None:

@@ -244,3 +244,16 @@ def test_cost_is_net_of_what_the_baseline_scenario_spends() -> None:
     cost = intervention_cost("b", dearer, one, net)
     assert cost is not None and cost.cost_gbp == pytest.approx(2e6)
     assert intervention_cost("a", one, base, net).cost_gbp == pytest.approx(1e6)
+
+
+def test_strong_prevention_cuts_channel_crossings_at_small_scale(tmp_path):
+    """The fast-suite version of the test above: a small compare (4 paired replicates, 45 days at 1/40 scale)
+    in which 2,000 more beach officers cut the Channel's crossings, the paired interval below zero."""
+    alt = _prevention_file(tmp_path)
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(app, ["compare", str(BASELINE), str(alt), "--scale", "40", "--days", "45",
+                                      "--set", "spin_up_days=60", "--replicates", "4", "--workers", "1",
+                                      "--no-charts", "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    diffs = pd.read_parquet(out / "differences.parquet").set_index("outcome")
+    assert diffs.at["crossings.channel", "ci_high"] < 0

@@ -142,8 +142,10 @@ def populated() -> tuple[RouteModel, dict, tuple[np.ndarray, ...]]:
     return model, model.kernel_inputs(), tuple(a.copy() for a in model.population.kernel_arrays())
 
 
-def _day_with(populated: tuple, section: str, **values: float) -> dict[str, np.ndarray]:
-    """One kernel day from the shared state with the parameters of a scenario whose `section` has `values`."""
+def _day_with(populated: tuple, section: str, params: Callable = kernel_params, **values: float
+              ) -> dict[str, np.ndarray]:
+    """One kernel day from the shared state with the parameters (`params(scenario)`) of a scenario whose `section`
+    has `values`."""
     model, inputs, arrays = populated
     scenario = model.config.model_copy(update={
         section: getattr(model.config, section).model_copy(update=values)})
@@ -152,7 +154,7 @@ def _day_with(populated: tuple, section: str, **values: float) -> dict[str, np.n
     net = model.net
     out = _counters(net, n_chunks)
     kernel.step_serial(model.kernel_seed, model.day, model.config.scale, len(fresh[0]), *fresh,
-                       *dict(inputs, params=kernel_params(scenario)).values(), *out.values())
+                       *dict(inputs, params=params(scenario)).values(), *out.values())
     result = {k: (v if k == "boats" else v.sum(0)) for k, v in out.items()}
     result["people"] = dict(zip(FIELDS, fresh, strict=True))
     result["start"] = dict(zip(FIELDS, arrays, strict=True))
@@ -206,12 +208,43 @@ PERTURBATIONS = {
 }
 
 
+# Factors of the give-up hazard act on their own people only: the same draws leave everyone else's give-ups exactly
+# as they were. This tells a factor from the base hazard it multiplies (a swap of the two positions fails here).
+UNMOVED = {
+    "give_up_wait_factor_per_30_days": _give_ups_among(waited=False, failed=None),
+    "give_up_per_attempt": _give_ups_among(waited=None, failed=False),
+}
+
+
+def _moves(populated: tuple, name: str, params: Callable = kernel_params) -> bool:
+    section, low, high, outcome = PERTURBATIONS[name]
+    days = _day_with(populated, section, params, **low), _day_with(populated, section, params, **high)
+    unmoved = name not in UNMOVED or UNMOVED[name](days[0]) == UNMOVED[name](days[1]) > 0
+    return outcome(days[1]) > outcome(days[0]) and unmoved
+
+
 @pytest.mark.parametrize("name", list(PERTURBATIONS))
 def test_each_kernel_parameter_moves_its_outcome(populated: tuple, name: str) -> None:
-    """Raising a parameter in the scenario raises the outcome it drives (common random numbers, one day)."""
-    section, low, high, outcome = PERTURBATIONS[name]
-    before, after = outcome(_day_with(populated, section, **low)), outcome(_day_with(populated, section, **high))
-    assert after > before, (name, before, after)
+    """Raising a parameter in the scenario raises the outcome it drives (common random numbers, one day); a
+    factor of the give-up hazard leaves the give-ups of people it does not apply to as they were."""
+    assert _moves(populated, name)
+
+
+def test_swapping_any_two_parameter_positions_is_caught(populated: tuple) -> None:
+    """A parameter written at another's position (the kernel reading by the wrong name) fails a perturbation above
+    (or the kernel's own checks), for every pair of positions."""
+    def caught(i: int, j: int) -> bool:
+        def swapped(scenario):
+            p = kernel_params(scenario)
+            p[[i, j]] = p[[j, i]]
+            return p
+        with np.errstate(invalid="ignore", divide="ignore"):
+            try:
+                return not all(_moves(populated, name, swapped) for name in PERTURBATIONS)
+            except ZeroDivisionError:  # e.g. a zero written where the kernel divides by the choice scale
+                return True
+    missed = [(i, j) for i in range(kernel.N_PARAMS) for j in range(i + 1, kernel.N_PARAMS) if not caught(i, j)]
+    assert not missed
 
 
 def test_every_kernel_parameter_is_perturbed() -> None:

@@ -39,6 +39,13 @@ class EnforcementUnit(mesa.Agent):
         return [g for leg, members in self.model.market.by_leg.items() if corridor[leg] in self.corridors
                 for g in members]
 
+    def target_chances(self, targets: list[SmugglingGroup]) -> np.ndarray:
+        """Chance that one operation targets each group: in proportion to its activity, plus a floor so that a
+        group planning no launches can still be found."""
+        floor = self.model.config.enforcement.target_activity_floor_launches_per_day
+        activity = np.array([g.expected_launches + floor for g in targets])
+        return activity / activity.sum()
+
     def investigate(self) -> None:
         """Mount today's operations: arrests and seizures."""
         cfg = self.model.config.enforcement
@@ -52,8 +59,7 @@ class EnforcementUnit(mesa.Agent):
         targets = self.targets()
         if not operations or not targets:
             return
-        activity = np.array([g.expected_launches + 0.1 for g in targets])
-        for g in rng.choice(len(targets), size=operations, p=activity / activity.sum()):
+        for g in rng.choice(len(targets), size=operations, p=self.target_chances(targets)):
             self.today["operations"] += 1
             if rng.random() >= success:
                 continue
@@ -90,8 +96,9 @@ class EnforcementUnit(mesa.Agent):
     def deter(self, convicted: int) -> None:
         """Convictions are what smugglers fear: they raise the risk premium of the groups this unit works on,
         and, as convictions per arrest rise, recruits to replace arrested members are slower to come."""
-        self.recent_arrests += 0.02 * (self.today["arrests"] - self.recent_arrests)
-        self.recent_convictions += 0.02 * (convicted - self.recent_convictions)
+        w = self.model.config.enforcement.deterrence_smoothing_per_day
+        self.recent_arrests += w * (self.today["arrests"] - self.recent_arrests)
+        self.recent_convictions += w * (convicted - self.recent_convictions)
         targets = self.targets()
         members = sum(g.members for g in targets)
         if convicted and members:

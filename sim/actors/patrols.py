@@ -21,14 +21,14 @@ class Patrol(mesa.Agent):
         super().__init__(model)
         cfg = model.config.patrols
         self.leg, self.role = leg, role
-        self.p_max = max(cfg.max_probability, reference_probability / 0.99)
+        self.p_max = max(cfg.max_probability, reference_probability / cfg.reference_ceiling_share)
         leg_id = model.net.legs["id"].iloc[leg]
         beach = role == "prevent"
         reference = cfg.beach_officers_reference.get(leg_id, cfg.reference_units) if beach else cfg.reference_units
         if reference_probability > 0:
             # Half-saturation constant so that p(reference units) equals the reference probability.
             self.base_units = cfg.beach_officers.get(leg_id, reference) if beach else reference
-            p_ref = min(reference_probability, 0.99 * self.p_max)
+            p_ref = min(reference_probability, cfg.reference_ceiling_share * self.p_max)
             self.half_units = reference * (self.p_max / p_ref - 1.0)
         else:
             # No such patrol at the reference: none until a scenario adds units.

@@ -1,22 +1,22 @@
 """Scenario configuration: schema, loading, validation.
 
-Names are loaded on first use (PEP 562), so that `sim.config.fields` can be imported by the intervention schema
-without importing the whole configuration (which itself needs the intervention schema).
+Dependency order: `fields` (leaf) <- `sim.interventions.schema` <- `schema` <- `loader` <- `overrides` <- this
+package. `sim.interventions` imports this package before its own modules (see its __init__), so whichever of the
+two is imported first, the configuration is complete before any intervention module runs.
 """
 
-import importlib
-from typing import Any
+from sim.config.loader import (
+    ConfigError,
+    check_against_network,
+    load_scenario,
+    load_with_warnings,
+    resolved,
+    scenario_hash,
+)
+from sim.config.overrides import apply_overrides, parse_assignment
+from sim.config.schema import Behaviour, Boats, InflowSeries, Scenario
 
-_WHERE = {
-    "ConfigError": "loader", "check_against_network": "loader", "load_scenario": "loader",
-    "load_with_warnings": "loader", "resolved": "loader", "scenario_hash": "loader",
-    "apply_overrides": "overrides", "parse_assignment": "overrides",
-    "Behaviour": "schema", "Boats": "schema", "InflowSeries": "schema", "Scenario": "schema",
-}
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'sim.config' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"sim.config.{_WHERE[name]}"), name)
+__all__ = [
+    "Behaviour", "Boats", "ConfigError", "InflowSeries", "Scenario", "apply_overrides", "check_against_network",
+    "load_scenario", "load_with_warnings", "parse_assignment", "resolved", "scenario_hash",
+]

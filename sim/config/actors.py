@@ -92,6 +92,11 @@ class Patrols(BaseModel):
     max_probability: float = param(
         0.9, "Highest probability any patrol role can reach however many units it has.", "assumption", gt=0,
         le=1)
+    reference_ceiling_share: float = param(
+        0.99, "Highest share of a patrol's ceiling probability its leg's reference probability may take: where "
+        "the reference is at or above max_probability the ceiling is raised to reference / this share, so that "
+        "added units can still raise the probability a little (0-1).",
+        "assumption: headroom above the highest reference probabilities", gt=0, lt=1)
     reference_units: float = param(
         100.0, "Units (officers, vessels) a patrol has at the leg's reference probability, unless a scenario "
         "says otherwise (units).", "assumption: a normalisation; the French beach force was 200 officers in "
@@ -161,6 +166,14 @@ class Enforcement(BaseModel):
     conviction_deterrence: float = param(
         1.0, "Relative lengthening of the time to replace an arrested member when every arrest ends in a "
         "conviction (dimensionless).", "assumption: prosecution deters recruits", ge=0, le=10)
+    deterrence_smoothing_per_day: float = param(
+        0.02, "Daily weight of the day's arrests and convictions in the smoothed rates whose ratio lengthens "
+        "replacement: 0.02 is a memory of about 50 days (1/day).",
+        "assumption: recruits hear of convictions over weeks, not the same day", gt=0, le=1)
+    target_activity_floor_launches_per_day: float = param(
+        0.1, "Launches a day added to every group's expected launches when operations pick their targets in "
+        "proportion to activity, so that a group planning no launches can still be found (launches/day).",
+        "assumption: quiet groups are still known to investigators", gt=0, le=100)
     charge_share: float = param(
         0.75, "Share of arrested people who are charged.",
         "Written statement 21 May 2024: 750 charged of 1,000 arrested (inputs_and_priors.csv)", ge=0, le=1)
@@ -183,9 +196,12 @@ class SeaArea(BaseModel):
     model_config = STRICT
     good_day_probability_by_month: list[Share] = Field(
         min_length=12, max_length=12, description="Probability a day is fit for crossing, January..December.")
-    persistence: float = Field(0.6, ge=0, lt=1, description="Day-to-day persistence of the weather (0-1).")
-    roughness_sigma: float = Field(
-        0.5, ge=0, le=3, description="Log-sd of the day-to-day multiplier of boats' distress probability.")
+    persistence: float = param(
+        0.6, "Day-to-day persistence of the weather: lag-one autocorrelation of fit days (0-1).",
+        "assumption: spells of fair and foul weather last a few days", ge=0, lt=1)
+    roughness_sigma: float = param(
+        0.5, "Log-sd of the day-to-day multiplier of boats' distress probability (dimensionless).",
+        "assumption", ge=0, le=3)
 
 
 def _default_areas() -> dict[str, SeaArea]:

@@ -3,6 +3,10 @@
 Written as a reader would state the rules, person by person, with Python integers for the hash. Given the same
 inputs it must leave every integer array (states, hubs, legs, days, attempts) and every counter exactly as the
 kernel does, and budgets equal as float32: both compute in float64 and store float32. It is slow by design.
+
+`step` is made of the functions the per-agent Mesa copy in the benchmark (sim/bench/mesa_reference.py) calls too:
+per person `_move_or_decide` (phase A) and `_board_and_count` (phase C), and the serial `_grant_places` (phase B),
+so the rules are written once.
 """
 
 import math
@@ -206,20 +210,20 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.AT_SEA, net["travel_days"][e], a["hub"][i]
 
 
-def step(seed: int, day: int, scale: float, a: dict[str, np.ndarray], net: dict) -> dict[str, np.ndarray]:
-    """One day for every person in `a` (arrays, changed in place); returns the day's counters."""
+def _counters(net: dict) -> dict[str, np.ndarray]:
+    """The day's counters, zeroed."""
     n_legs, n_hubs = len(net["leg_to"]), len(net["hub_sink"])
-    out = {
+    return {
         "leg": np.zeros((n_legs, k.N_LEG_COUNTERS), np.int64), "revenue": np.zeros(n_legs),
         "hub": np.zeros((n_hubs, k.N_HUB_COUNTERS), np.int64), "states": np.zeros(k.N_STATES, np.int64),
         "arrivals": np.zeros(net["arrivals_shape"], np.int64), "boats": np.zeros(n_legs),
         "expected_deaths": np.zeros(n_legs),
     }
-    n = len(a["ids"])
-    for i in range(n):
-        if a["state"][i] < k.FIRST_FINAL:
-            _move_or_decide(seed, day, a, net, i, out)
-    # Phase B: places on each leg go to a uniformly random subset of its requesters, in id order.
+
+
+def _grant_places(seed: int, day: int, scale: float, a: dict, net: dict, out: dict) -> None:
+    """Phase B: places on each leg go to a uniformly random subset of its requesters, in id (row) order."""
+    n_legs = len(net["leg_to"])
     requests = out["leg"][:, k.C_WAITING].copy()
     places_left = np.zeros(n_legs, np.int64)
     for e in range(n_legs):
@@ -227,7 +231,7 @@ def step(seed: int, day: int, scale: float, a: dict[str, np.ndarray], net: dict)
             x = net["places"][e] / scale
             places_left[e] = int(x) + (draw(seed, day, e, k.S_PLACES) < x - math.floor(x))
     granted = np.zeros(n_legs, np.int64)
-    for i in range(n):
+    for i in range(len(a["ids"])):
         if a["state"][i] != k.AT_COAST:
             continue
         e = a["leg"][i]
@@ -239,12 +243,28 @@ def step(seed: int, day: int, scale: float, a: dict[str, np.ndarray], net: dict)
         requests[e] -= 1
     for e in range(n_legs):
         out["boats"][e] = math.ceil(granted[e] * scale / net["load"][e] - 1e-9) if granted[e] else 0.0
+
+
+def _board_and_count(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
+    """Phase C for one person: a granted person boards and shares their boat's fate; everyone still travelling
+    is counted by state (and on their leg)."""
+    if a["state"][i] == k.BOARDING:
+        _board(seed, day, a, net, i, out)
+    s = a["state"][i]
+    if s < k.FIRST_FINAL:
+        out["states"][s] += 1
+        if s in (k.TRAVELLING, k.AT_SEA):
+            out["leg"][a["leg"][i], k.C_ON_LEG] += 1
+
+
+def step(seed: int, day: int, scale: float, a: dict[str, np.ndarray], net: dict) -> dict[str, np.ndarray]:
+    """One day for every person in `a` (arrays, changed in place); returns the day's counters."""
+    out = _counters(net)
+    n = len(a["ids"])
     for i in range(n):
-        if a["state"][i] == k.BOARDING:
-            _board(seed, day, a, net, i, out)
-        s = a["state"][i]
-        if s < k.FIRST_FINAL:
-            out["states"][s] += 1
-            if s in (k.TRAVELLING, k.AT_SEA):
-                out["leg"][a["leg"][i], k.C_ON_LEG] += 1
+        if a["state"][i] < k.FIRST_FINAL:
+            _move_or_decide(seed, day, a, net, i, out)
+    _grant_places(seed, day, scale, a, net, out)
+    for i in range(n):
+        _board_and_count(seed, day, a, net, i, out)
     return out
