@@ -57,6 +57,7 @@ class RouteModel(mesa.Model):
                                self.legs.failure_probability())
         self.interventions = Interventions(self)
         self.policy = self.interventions.levers  # what interventions change today, read by the actors
+        self.reference = self.interventions.reference  # today's per-leg reference values, read by the actors
         self.market = Market(self)
         self.market.populate()
         create_patrols(self)
@@ -118,6 +119,7 @@ class RouteModel(mesa.Model):
     def _act(self) -> None:
         """The actors' turn: enforcement strikes, groups plan, patrols respond, the sea sets the odds."""
         self.interventions.apply()
+        self.legs.follow_reference(self.net, self.reference, self.market.paid)
         self.market.refresh()
         units = self.agents_by_type.get(EnforcementUnit)
         if units is not None:
@@ -128,7 +130,8 @@ class RouteModel(mesa.Model):
         apply_patrols(self, launches)
         self.legs.p_intercept[self.land_legs] = self.policy.land_stopped_share[self.land_legs]
         self.legs.p_return = self.policy.p_return
-        self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day))
+        self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day),
+                             self.reference.death_risk)
         self.beliefs.see_adverts(self.market.advert_reach(), self.legs.death_probability(),
                                  self.legs.failure_probability())
 
@@ -145,7 +148,7 @@ class RouteModel(mesa.Model):
         cost_base, cost_risk, togo = self._costs_to_go()
         return {
             "out_start": net.out_start, "out_legs": net.out_legs, "leg_from": net.leg_from, "leg_to": net.leg_to,
-            "leg_mode": net.leg_mode, "travel_days": net.travel_days, "hub_sink": self.hub_sink,
+            "leg_mode": net.leg_mode, "travel_days": legs.travel_days, "hub_sink": self.hub_sink,
             "hub_can_settle": self.hub_can_settle, "hub_earn": self.hub_earn, "price": legs.price,
             "places": legs.places, "load": legs.load, "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept,
             "p_distress": legs.p_distress, "p_rescue": legs.p_rescue, "p_incident": legs.p_incident,
