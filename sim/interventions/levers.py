@@ -97,6 +97,6 @@ class Reference:
         values = getattr(self, attribute)
         old = values[legs].astype(np.float64)
         new = np.full(len(legs), set_to) if set_to is not None else old * scale
-        moved = old + x * (new - old)
+        moved = (1.0 - x) * old + x * new  # exactly the new value at full intensity
         low, high, _ = REFERENCE_ATTRIBUTES[attribute]
         values[legs] = np.clip(np.rint(moved) if attribute == "travel_days" else moved, low, high)

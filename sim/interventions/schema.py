@@ -292,8 +292,9 @@ class IntelligenceSharing(InterventionBase):
     and patrols see more."""
 
     kind: Literal["intelligence_sharing"]
-    strength: float = Field(gt=0, le=2, description="Relative rise of operations' success and patrols' units on "
-                            "the target (0-2). An assumption, not a published figure.")
+    strength: float = Field(gt=0, le=2, description="Relative rise of operations' success and of the effective "
+                            "units of every patrol role (beach, sea, rescue) on the target (0-2). An assumption, not "
+                            "a published figure.")
 
 
 # The per-leg reference values (legs.csv) a dated change may move, with the range a value must stay in, and who
