@@ -90,8 +90,8 @@ class LaunchPrevention(InterventionBase):
 
     kind: Literal["launch_prevention"]
     officers_added: UnitsChange = Field(
-        description="Officers added to the beach patrols of the target, or withdrawn if negative (people; not 0). "
-        "A beach force never falls below none.")
+        description="Officers added to the beach patrols of the target, or withdrawn if negative (people). Not 0; "
+        "a beach force never falls below none.")
 
 
 class SupplyChainSeizures(InterventionBase):
@@ -213,8 +213,8 @@ class MaritimeSurveillance(InterventionBase):
 
     kind: Literal["maritime_surveillance"]
     coverage: Annotated[float, AfterValidator(_not_zero)] = Field(
-        ge=-1, le=1, description="Share of the sea area newly watched (0-1), or, if negative, the share whose watch "
-        "is withdrawn (the reference already includes today's watch; -1 to 0). Not 0.")
+        ge=-1, le=1, description="Share of the sea area newly watched, or, if negative, the share whose watch is "
+        "withdrawn: the reference already includes today's watch (-1 to 1). Not 0.")
 
 
 class SearchAndRescue(InterventionBase):
@@ -223,7 +223,7 @@ class SearchAndRescue(InterventionBase):
 
     kind: Literal["search_and_rescue"]
     vessels_added: UnitsChange = Field(
-        description="Rescue units added on the target sea legs, or withdrawn if negative (units; not 0). A "
+        description="Rescue units added on the target sea legs, or withdrawn if negative (units). Not 0; a "
         "leg's rescue force never falls below none.")
     pull_factor_hypothesis: bool = Field(
         False, description="Hypothesis (disputed in the literature): people perceive the crossing as safer when "
@@ -275,8 +275,8 @@ class PortSecurity(InterventionBase):
 
     kind: Literal["port_security"]
     officers_added: UnitsChange = Field(
-        description="Officers (or scanner teams) added at the ports, or withdrawn if negative (units; not 0). "
-        "Port checks never fall below none.")
+        description="Officers (or scanner teams) added at the ports, or withdrawn if negative (units). Not 0; "
+        "port checks never fall below none.")
 
 
 class LegCapacity(InterventionBase):
