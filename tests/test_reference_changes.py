@@ -2,6 +2,7 @@
 through `model.reference`; bad entries are one clear error."""
 
 import datetime as dt
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from pydantic import TypeAdapter
 from sim.actors.patrols import Patrol, apply_patrols
 from sim.config import ConfigError, check_against_network, load_scenario
 from sim.interventions.schema import REFERENCE_ATTRIBUTES, Intervention, ReferenceChange
+from sim.interventions.targets import REFERENCE_LEGS
 from sim.model import RouteModel
 from tests.conftest import child_of_baseline, small_scenario
 
@@ -48,6 +50,8 @@ def test_the_reference_holds_every_attribute_at_the_networks_values() -> None:
     for name in REFERENCE_ATTRIBUTES:
         np.testing.assert_array_equal(getattr(model.reference, name), getattr(model.net, name))
     assert model.reference.travel_days.dtype == model.net.travel_days.dtype
+    allowed = typing.get_args(ReferenceChange.model_fields["attribute"].annotation)
+    assert set(allowed) == set(REFERENCE_ATTRIBUTES) == set(REFERENCE_LEGS)  # one list, said three times
 
 
 def test_a_set_interception_recalibrates_the_patrol_ramps_and_ends() -> None:
@@ -173,3 +177,24 @@ def test_an_attribute_the_targets_legs_do_not_read_is_an_error(tmp_path: Path, n
     assert isinstance(scenario.interventions["r"], ReferenceChange)
     with pytest.raises(ConfigError, match="p_rescue is read on sea legs"):
         check_against_network(scenario, path, network)
+
+
+def test_people_are_conserved_with_cuts_and_reference_changes_in_force() -> None:
+    from sim.population import kernel
+
+    model = model_with({"target": {"corridor": "channel"}, "attribute": "travel_days", "scale": 3.0},
+                       {"target": {"corridor": "central_med"}, "attribute": "death_risk", "scale": 4.0},
+                       {"target": {"corridor": "eastern_med"}, "attribute": "p_intercept", "set": 0.6},
+                       {"target": {"corridor": "western_balkans"}, "attribute": "price_eur", "scale": 2.0},
+                       days=40)
+    cuts = {"c0": {"kind": "search_and_rescue", "target": {"corridor": "central_med"}, "vessels_added": -1e4},
+            "c1": {"kind": "launch_prevention", "target": {"corridor": "channel"}, "officers_added": -250.0},
+            "c2": {"kind": "maritime_surveillance", "target": {"corridor": "channel"}, "coverage": -1.0}}
+    items = {**model.config.interventions, **{k: TypeAdapter(Intervention).validate_python({"start": START, **v})
+                                              for k, v in cuts.items()}}
+    model = RouteModel(model.config.model_copy(update={"interventions": items}))
+    for _ in range(model.total_days):
+        model.step()
+        assert model.recorder.states[model.day - 1].sum() == model.population.next_id
+    leg_counts = model.recorder.leg.sum(0)
+    assert leg_counts[:, kernel.C_DIED].sum() > 0 and leg_counts[:, kernel.C_LANDED].sum() > 0

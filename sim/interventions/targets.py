@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.network import CORRIDORS, MODE_LAND, MODE_LORRY, MODE_SEA, Network
+from sim.network import CORRIDORS, MODE_AIR, MODE_LAND, MODE_LORRY, MODE_SEA, Network
 
 
 class UnknownTarget(ValueError):
@@ -45,8 +45,8 @@ LEGS_ACTED_ON = {
 }
 # A reference change acts on the legs of its target that read the attribute (docs/ODD.md 7.16).
 REFERENCE_LEGS = {
-    "price_eur": "any", "people_per_boat": "paid", "p_prevent": "not land", "p_intercept": "not land",
-    "p_rescue": "sea", "death_risk": "any", "travel_days": "any",
+    "price_eur": "any", "people_per_boat": "paid", "p_prevent": "sea, lorry or air", "p_intercept": "sea, lorry or air",
+    "p_rescue": "sea", "death_risk": "land, sea or lorry", "travel_days": "any",
 }
 SINK_KINDS = ("removals", "illegal_working_raids")  # these target a destination hub
 
@@ -55,8 +55,8 @@ def _filter(net: Network, legs: np.ndarray, which: str) -> np.ndarray:
     mode = net.leg_mode[legs]
     paid = (mode != MODE_LAND) & (net.price_eur[legs] > 0)
     keep = {"sea": mode == MODE_SEA, "paid sea": (mode == MODE_SEA) & paid, "land": mode == MODE_LAND,
-            "paid": paid, "lorry": mode == MODE_LORRY, "not land": mode != MODE_LAND,
-            "any": np.ones(len(legs), bool)}[which]
+            "paid": paid, "lorry": mode == MODE_LORRY, "sea, lorry or air": mode != MODE_LAND,
+            "land, sea or lorry": mode != MODE_AIR, "any": np.ones(len(legs), bool)}[which]
     return legs[keep]
 
 
