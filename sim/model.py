@@ -61,6 +61,7 @@ class RouteModel(mesa.Model):
                                [self.stream("information", o) for o in range(self.net.n_origins)])
         self.interventions = Interventions(self)
         self.policy = self.interventions.levers  # what interventions change today, read by the actors
+        self.reference = self.interventions.reference  # today's per-leg reference values, read by the actors
         self.market = Market(self)
         self.market.populate()
         self.guides = LandMarket(self)
@@ -124,6 +125,7 @@ class RouteModel(mesa.Model):
         """The actors' turn: enforcement strikes, groups and guides set prices, patrols respond, the sea sets the
         odds, and today's news and adverts reach the origins."""
         self.interventions.apply()
+        self.legs.follow_reference(self.net, self.reference, self.market.paid)
         self.market.refresh()
         units = self.agents_by_type.get(EnforcementUnit)
         if units is not None:
@@ -135,12 +137,13 @@ class RouteModel(mesa.Model):
         self.legs.p_intercept[self.land_legs] = self.policy.land_stopped_share[self.land_legs]
         self.guides.plan()
         self.legs.p_return = self.policy.p_return
-        self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day))
+        self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day),
+                             self.reference.death_risk)
         self.beliefs.see_today(self.day, self.legs.price, self.legs.death_probability(),
                                self.legs.failure_probability(), self.market.advert_reach())
 
     def _costs_to_go(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        cost_base, cost_risk = perceived_costs(self.net, self.config.behaviour, self.beliefs)
+        cost_base, cost_risk = perceived_costs(self.legs.travel_days, self.config.behaviour, self.beliefs)
         cost_risk *= self.policy.perceived_risk_factor
         sinks = sink_values(self.net, self.config.behaviour, self.policy.destination_penalty_eur)
         togo = kernel.costs_to_go(cost_base + cost_risk, self.net.leg_from, self.net.leg_to, sinks, self.net.n_hubs)
@@ -152,7 +155,7 @@ class RouteModel(mesa.Model):
         cost_base, cost_risk, togo = self._costs_to_go()
         return {
             "out_start": net.out_start, "out_legs": net.out_legs, "leg_from": net.leg_from, "leg_to": net.leg_to,
-            "leg_mode": net.leg_mode, "travel_days": net.travel_days, "hub_sink": self.hub_sink,
+            "leg_mode": net.leg_mode, "travel_days": legs.travel_days, "hub_sink": self.hub_sink,
             "hub_can_settle": self.hub_can_settle, "hub_earn": self.hub_earn, "price": legs.price,
             "places": legs.places, "load": legs.load, "p_prevent": legs.p_prevent, "p_intercept": legs.p_intercept,
             "p_distress": legs.p_distress, "p_rescue": legs.p_rescue, "p_incident": legs.p_incident,

@@ -83,7 +83,7 @@ def test_cost_effectiveness_only_gives_numbers_for_distinguishable_reductions():
     diffs = pd.DataFrame([
         _diff_row("crossings.channel", -1000.0, -1500.0, -500.0),  # a clear reduction
         _diff_row("arrivals.total", -200.0, -600.0, 150.0),  # CI includes 0
-        _diff_row("deaths.total", 5.0, 1.0, 9.0),  # clearly up: the wrong sign
+        _diff_row("deaths.channel", 5.0, 1.0, 9.0),  # clearly up on the target corridor: the wrong sign
     ])
     cost = InterventionCost("alt", ("beach",), 1.15e6, 1e6, ("channel",))
     ce = cost_effectiveness(diffs, [cost]).set_index("measure")
@@ -96,6 +96,26 @@ def test_cost_effectiveness_only_gives_numbers_for_distinguishable_reductions():
     assert arrivals["text"] == NOT_DISTINGUISHABLE and pd.isna(arrivals["cost_per_eur"])
     deaths = ce.loc["deaths_averted"]
     assert not deaths["text"][0].isdigit() and pd.isna(deaths["cost_per_eur"]) and "rose" in deaths["text"]
+
+
+def test_cost_per_death_averted_counts_the_deaths_of_the_target_corridors(network) -> None:
+    """An intervention on the Channel is charged for the Channel's deaths averted, not for deaths elsewhere."""
+    from pydantic import TypeAdapter
+
+    from sim.experiments.compare import intervention_cost
+    from sim.interventions.schema import Intervention
+
+    base = small_scenario(days=10)
+    item = TypeAdapter(Intervention).validate_python(
+        {"kind": "launch_prevention", "start": base.start_date, "target": {"corridor": "channel"},
+         "officers_added": 100.0, "cost_eur": 1e6})
+    cost = intervention_cost("alt", base.model_copy(update={"interventions": {"beach": item}}), base, network)
+    assert cost.corridors == ("channel",)
+    diffs = pd.DataFrame([_diff_row("deaths.total", -100.0, -150.0, -50.0),  # mostly deaths elsewhere
+                          _diff_row("deaths.channel", -10.0, -15.0, -5.0)])
+    deaths = cost_effectiveness(diffs, [cost]).set_index("measure").loc["deaths_averted"]
+    assert deaths["outcome"] == "deaths.channel" and deaths["per"] == "death averted on channel (target corridors)"
+    assert deaths["cost_per_eur"] == pytest.approx(1e6 / 10.0)  # not 1e6 / 100
 
 
 def test_self_comparison_gives_exactly_zero_differences(network):
@@ -120,20 +140,22 @@ def _record(label: str, replicate: int, crossings: float | None) -> RunRecord:
     if crossings is None:
         return RunRecord(0, label, 0, replicate, 100 + replicate, "failed", "worker process died (signal 9)", 1.0,
                          {}, None, {})
-    outcomes = {f"crossings.{c}": crossings if c == "channel" else 0.0 for c in CROSSING_CORRIDORS}
+    outcomes = {f"{m}.{c}": crossings if c == "channel" else 0.0 for m in ("crossings", "deaths")
+                for c in CROSSING_CORRIDORS}
     return RunRecord(0, label, 0, replicate, 100 + replicate, "ok", None, 1.0, outcomes, None, {"kernel_seed": 1})
 
 
 def test_a_failed_run_is_a_row_of_the_runs_table_and_drops_only_its_pair():
     records = [_record("base", 0, 10.0), _record("base", 1, 20.0), _record("base", 2, 30.0),
                _record("alt", 0, 4.0), _record("alt", 1, None), _record("alt", 2, 33.0)]
-    runs = runs_table(records, extra_crossings=[("channel", "central_med")])
+    runs = runs_table(records, extra_corridors=[("channel", "central_med")])
     failed = runs[runs["status"] == "failed"]
     assert failed[["scenario", "replicate", "seed", "error"]].values.tolist() == [
         ["alt", 1, 101, "worker process died (signal 9)"]]
     assert failed["outcome"].isna().all() and failed["value"].isna().all()
     assert (runs.loc[runs["status"] == "ok", "error"].isna()).all()
-    assert runs.loc[runs["outcome"] == "crossings.central_med+channel", "value"].tolist() == [10, 20, 30, 4, 33]
+    for measure in ("crossings", "deaths"):  # the target corridors' sums that cost-effectiveness reads
+        assert runs.loc[runs["outcome"] == f"{measure}.central_med+channel", "value"].tolist() == [10, 20, 30, 4, 33]
     d = differences(runs, "base").set_index("outcome").loc["crossings.channel"]
     assert (d["n"], d["mean"], d["base_mean"], d["alt_mean"]) == (2, (-6.0 + 3.0) / 2, 20.0, 18.5)
 
@@ -202,7 +224,9 @@ def test_command_writes_every_file(tmp_path):
     assert [(r["status"], r["error"]) for r in manifest["runs"]] == [("ok", None)] * 4
     ce = pd.read_parquet(out / "cost_effectiveness.parquet")
     assert ce["cost_gbp"].eq(50e6).all() and ce["cost_eur"].eq(50e6 * 1.15).all()
-    assert "crossing prevented on channel" in set(ce["per"])
+    assert {"crossing prevented on channel (target corridors)", "death averted on channel (target corridors)"} <= \
+        set(ce["per"])
+    assert set(ce.loc[ce["measure"] == "deaths_averted", "outcome"]) == {"deaths.channel"}
     displacement = pd.read_parquet(out / "displacement.parquet")
     assert {f"crossings.{c}" for c in CROSSING_CORRIDORS} <= set(displacement["outcome"])
     assert {"arrivals.uk", "arrivals.total", "give_ups.total"} <= set(displacement["outcome"])

@@ -77,6 +77,24 @@ def _summed(*arrays: str) -> Quantity:
     return lambda m, name, legs: float(sum(getattr(m.legs, a)[legs].mean() for a in arrays))
 
 
+def _sign(field: str) -> Callable[[InterventionBase], int]:
+    """Direction of a kind that acts both ways: that of its strength (a cut moves the quantity down)."""
+    return lambda item: int(np.sign(getattr(item, field)))
+
+
+def _reference_value(m: RouteModel, name: str, legs: np.ndarray) -> float:
+    """Today's reference value of the attribute a reference change sets, on its target legs."""
+    return float(getattr(m.reference, m.config.interventions[name].attribute)[legs].mean())
+
+
+def _reference_direction(item: InterventionBase) -> int:
+    """Up or down from the network's value: a scale above or below 1, or a set above or below the mean."""
+    if item.scale is not None:
+        return int(np.sign(item.scale - 1.0))
+    legs = legs_for(NET, item.kind, *item.target.kind_and_value)
+    return int(np.sign(item.set - float(getattr(NET, item.attribute)[legs].mean())))
+
+
 def _today(m: RouteModel) -> int:
     return m.day - 1 - m.config.spin_up_days
 
@@ -94,7 +112,8 @@ class Mechanism:
 
 
 MECHANISMS: dict[str, Mechanism] = {
-    "launch_prevention": Mechanism(("prevent_units",), _summed("p_prevent"), +1, "p_prevent on the target legs"),
+    "launch_prevention": Mechanism(("prevent_units",), _summed("p_prevent"), _sign("officers_added"),
+                                   "p_prevent on the target legs"),
     # Reaches into the groups' stock today (no lever): the seam the supply item of issue 11 turns into a lever.
     "supply_chain_seizures": Mechanism((), _seized, +1, "boats seized by the intervention"),
     "border_closure": Mechanism(("land_stopped_share",), _summed("p_intercept"), +1,
@@ -108,20 +127,28 @@ MECHANISMS: dict[str, Mechanism] = {
     "facilitator_penalties": Mechanism(("boat_cost_factor", "member_cost_factor"), _group_profit, -1,
                                        "profit of the groups on the target legs"),
     "online_takedown": Mechanism(("advert_factor",), _advert_reach, -1, "advert reach on the target legs"),
-    "maritime_surveillance": Mechanism(("patrol_factor",), _summed("p_intercept", "p_rescue"), +1,
+    "maritime_surveillance": Mechanism(("intercept_factor", "rescue_factor"), _summed("p_intercept", "p_rescue"),
+                                       _sign("coverage"),
                                        "p_intercept + p_rescue (detection and response at sea) on the target legs"),
-    "search_and_rescue": Mechanism(("rescue_units",), _summed("p_rescue"), +1, "p_rescue on the target legs"),
+    "search_and_rescue": Mechanism(("rescue_units",), _summed("p_rescue"), _sign("vessels_added"),
+                                   "p_rescue on the target legs"),
     "removals": Mechanism(("removal",), _removed, +1, "people removed from the target destination"),
     "illegal_working_raids": Mechanism(("destination_penalty_eur",), _cost_to_go_from_origins, +1,
                                        "perceived cost to go from the origins"),
-    "return_agreement": Mechanism(("p_return", "intercept_units"), _leg_count(k.C_INTERCEPTED, k.C_RETURNED), +1,
+    "return_agreement": Mechanism(("p_return", "intercept_units"), _leg_count(k.C_INTERCEPTED, k.C_RETURNED),
+                                  lambda item: 1 if item.landed_return_share > 0
+                                  else _sign("coastguard_units_added")(item),
                                   "people intercepted or returned on the target legs"),
-    "port_security": Mechanism(("intercept_units",), _summed("p_intercept"), +1,
+    "port_security": Mechanism(("intercept_units",), _summed("p_intercept"), _sign("officers_added"),
                                "p_intercept (detection) on the target lorry legs"),
     "leg_capacity": Mechanism(("places_factor", "land_stopped_share"), _summed("places"),
                               lambda item: int(np.sign(item.factor - 1.0)), "places offered on the target legs"),
-    "intelligence_sharing": Mechanism(("patrol_factor", "success_factor"), _summed("p_prevent", "p_intercept"), +1,
+    "intelligence_sharing": Mechanism(("prevent_factor", "intercept_factor", "success_factor"),
+                                      _summed("p_prevent", "p_intercept"), +1,
                                       "p_prevent + p_intercept on the target legs"),
+    # Not a lever: today's reference values (`model.reference`), read by the actors; checked by the quantity.
+    "reference_change": Mechanism((), _reference_value, _reference_direction,
+                                  "the reference value of the attribute on the target legs"),
 }
 
 

@@ -176,4 +176,5 @@ def test_leg_capacity_scales_places_and_turns_back_land_travel() -> None:
 def test_intelligence_sharing_is_a_named_multiplier() -> None:
     model = model_with(kind="intelligence_sharing", target={"corridor": "channel"}, strength=0.5)
     assert model.policy.success_factor[0] == pytest.approx(1.5) and (model.policy.success_factor[1:] == 1).all()
-    assert model.policy.patrol_factor[leg(model, CHANNEL_BOAT)] == pytest.approx(1.5)
+    for role in ("prevent", "intercept", "rescue"):  # every patrol role profits, beach officers included
+        assert getattr(model.policy, f"{role}_factor")[leg(model, CHANNEL_BOAT)] == pytest.approx(1.5)

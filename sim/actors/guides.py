@@ -22,8 +22,7 @@ class LandMarket:
         corridors = [CORRIDORS.index(c) for c in cfg.corridors]
         self.legs = np.flatnonzero((net.leg_mode == MODE_LAND) & (net.price_eur > 0)
                                    & np.isin(net.leg_corridor, corridors))
-        self.reference = net.price_eur[self.legs].astype(np.float64)
-        self.price = self.reference.copy()
+        self.price = net.price_eur[self.legs].astype(np.float64)
         self.customers = np.zeros(len(self.legs))  # people setting out on the leg a day (stopped included), recent
         self.usual = np.zeros(len(self.legs))      # the volume the leg's guides are set up for (people a day)
         self._trading = np.zeros(len(self.legs), bool)  # a leg's first customers set its usual volume
@@ -34,7 +33,8 @@ class LandMarket:
         ratio = np.maximum(self.customers, 1.0) / np.maximum(self.usual, 1.0)
         factor = np.clip(ratio ** cfg.price_demand_elasticity, cfg.price_floor_share, cfg.price_cap_share)
         premium = 1.0 + cfg.risk_premium_per_stopped_share * legs.p_intercept[self.legs]
-        target = self.reference * np.minimum(factor * premium, cfg.price_cap_share)
+        reference = self.model.reference.price_eur[self.legs]  # legs.csv, or a dated reference change
+        target = reference * np.minimum(factor * premium, cfg.price_cap_share)
         self.price += cfg.price_adjustment_per_day * (target - self.price)  # prices are sticky
         legs.price[self.legs] = self.price
 

@@ -46,7 +46,7 @@ class Market:
     def _add_group(self, leg: int, members: int, boats: int, cash: float) -> SmugglingGroup:
         uses_boats = self.model.net.leg_mode[leg] == MODE_SEA  # lorries and flights need no boats
         group = SmugglingGroup(self.model, int(leg), members, boats if uses_boats else 0, cash, uses_boats)
-        group.price_eur = float(self.model.net.price_eur[leg])
+        group.price_eur = float(self.model.reference.price_eur[leg])
         return group
 
     def refresh(self) -> None:
@@ -58,7 +58,7 @@ class Market:
 
     def plan(self, launch_ok: np.ndarray) -> None:
         """Groups share demand, set prices and plan launches; offers are written into the model's leg arrays."""
-        net, legs = self.model.net, self.model.legs
+        ref, legs = self.model.reference, self.model.legs
         legs.places[self.paid] = 0.0
         for leg, members in self.by_leg.items():
             capacity = np.array([g.capacity for g in members])
@@ -66,12 +66,12 @@ class Market:
             for group, s in zip(members, share, strict=True):
                 group.receive()
                 group.demand = self.demand[leg] * s
-                group.set_price(net.price_eur[leg], net.people_per_boat[leg])
-                group.plan_launches(net.people_per_boat[leg], bool(launch_ok[leg]))
+                group.set_price(ref.price_eur[leg], ref.people_per_boat[leg])
+                group.plan_launches(ref.people_per_boat[leg], bool(launch_ok[leg]))
             launches = np.array([g.launches for g in members], float)
             places = launches * np.array([g.load for g in members])
             legs.places[leg] = places.sum() * self.model.policy.places_factor[leg]
-            legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else net.people_per_boat[leg]
+            legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else ref.people_per_boat[leg]
             prices = np.array([g.price_eur for g in members])
             legs.price[leg] = float(np.average(prices, weights=np.maximum(capacity, 1e-9)))
 

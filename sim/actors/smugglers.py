@@ -104,7 +104,7 @@ class SmugglingGroup(mesa.Agent):
 
     def launches_wanted(self) -> float:
         """Launches the group would make today with boats enough: demand at the reference load, up to capacity."""
-        return min(self.capacity, self.demand / max(self.model.net.people_per_boat[self.leg], 1.0))
+        return min(self.capacity, self.demand / max(self.model.reference.people_per_boat[self.leg], 1.0))
 
     def member_cost(self) -> float:
         """Running cost of one member a day (raised by tougher penalties on facilitators)."""
@@ -145,7 +145,7 @@ class SmugglingGroup(mesa.Agent):
     def adjust_size(self) -> None:
         """Reinvest: recruit when demand outruns capacity and cash allows; shed members when idle."""
         cfg = self.config
-        wanted = self.demand / max(self.model.net.people_per_boat[self.leg], 1.0)
+        wanted = self.demand / max(self.model.reference.people_per_boat[self.leg], 1.0)
         step = max(1, int(round(cfg.growth_share * self.members)))
         daily_costs = self.members * self.member_cost()
         if wanted > 1.2 * self.capacity and self.cash_eur > 0.5 * self.working_capital(daily_costs):

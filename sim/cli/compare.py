@@ -143,7 +143,7 @@ def _print(comparison: Comparison) -> None:
     for cost in comparison.costs:
         console.print(f"[bold]Cost-effectiveness of {cost.scenario}[/]: {', '.join(cost.interventions)} cost "
                       f"EUR {cost.cost_eur:,.0f} (GBP {cost.cost_gbp:,.0f}); target corridors: "
-                      f"{', '.join(cost.corridors) or 'none'}", highlight=False)
+                      f"{', '.join(cost.corridors) or 'none'} (crossings and deaths counted there)", highlight=False)
         for row in ce[ce["scenario"] == cost.scenario].itertuples():
             console.print(f"  cost per {row.per}: {row.text}", highlight=False)
     failed = len(comparison.failed_runs)
@@ -171,8 +171,8 @@ def compare(
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
 ) -> None:
     """Compare scenarios: replicated runs with common random numbers; paired differences with 90% CIs, where the
-    people went, and cost per crossing, arrival and death prevented. Exit status 1 if any run failed (the rest
-    are compared and written)."""
+    people went, and cost per crossing prevented and death averted on the interventions' target corridors and per
+    arrival prevented. Exit status 1 if any run failed (the rest are compared and written)."""
     if len(scenario_files) < 2:
         raise fail("give a baseline and at least one alternative scenario file (BASE.toml ALT.toml ...)")
     try:

@@ -102,8 +102,8 @@ class Patrols(BaseModel):
         "says otherwise (units).", "assumption: a normalisation; the French beach force was 200 officers in "
         "2022 (inputs_and_priors.csv)", ge=0.01, le=1e6)
     surveillance_gain: float = param(
-        1.0, "Relative rise of the effective units of every patrol on a sea area (beach police, interceptors, "
-        "rescuers) with full surveillance coverage (dimensionless).",
+        1.0, "Relative rise of the effective units of the interceptors and rescuers on a sea area with full "
+        "surveillance coverage; beach police are not helped, they act on the shore (dimensionless).",
         "assumption: satellites and aircraft show patrols where boats are", ge=0, le=100)
     beach_officers_reference: dict[str, Annotated[float, Field(gt=0, le=MAX_UNITS)]] = Field(
         default_factory=lambda: {"northern_france_coast->kent": 200.0},

@@ -336,7 +336,7 @@ def check_resources(scenario: Scenario, origin: Path | str) -> None:
 
 def check_against_network(scenario: Scenario, path: Path | str, net: "Network") -> None:
     """Names in the scenario that must be places in the network, and whether the run fits in memory."""
-    from sim.interventions.targets import UnknownTarget, legs_for
+    from sim.interventions.targets import UnknownTarget, intervention_legs
     from sim.network import CORRIDORS, MODE_SEA
 
     origin_ids = list(net.origins["origin"])
@@ -380,7 +380,7 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
     for name, item in scenario.interventions.items():
         kind, value = item.target.kind_and_value
         try:
-            legs = legs_for(net, item.kind, kind, value)
+            legs = intervention_legs(net, item)
         except UnknownTarget as err:
             raise ConfigError(path, f"interventions.{name}.target.{kind}", str(err)) from None
         if item.kind in ("enforcement_funding", "prosecution_capacity", "intelligence_sharing"):

@@ -11,13 +11,13 @@ from sim.environment.information import Beliefs
 from sim.network import Network
 
 
-def perceived_costs(net: Network, behaviour: Behaviour, beliefs: Beliefs) -> tuple[np.ndarray, np.ndarray]:
+def perceived_costs(travel_days: np.ndarray, behaviour: Behaviour, beliefs: Beliefs) -> tuple[np.ndarray, np.ndarray]:
     """Per origin and leg: the cost part every person shares, and the risk part scaled by risk aversion.
 
-    Travel times are known; the price, the chance of being stopped and the chance of dying are what people at
-    each origin believe (people pay the true price: the kernel charges it).
+    Today's travel times (`LegInputs.travel_days`) are known; the price, the chance of being stopped and the chance
+    of dying are what people at each origin believe (people pay the true price: the kernel charges it).
     """
-    base = (beliefs.price + behaviour.value_of_time_eur_per_day * net.travel_days
+    base = (beliefs.price + behaviour.value_of_time_eur_per_day * travel_days
             + behaviour.failure_cost_eur * beliefs.failure)
     return base, behaviour.risk_value_eur * beliefs.risk
 

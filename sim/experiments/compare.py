@@ -35,26 +35,31 @@ DIFF_COLUMNS = ["scenario", "baseline", "outcome", "label", "unit", "n", "base_m
 NOT_DISTINGUISHABLE = "not distinguishable from zero"
 
 
-def combined_crossings(corridors: Sequence[str]) -> str:
-    """Name of the outcome summing the crossings of several corridors (one corridor: its own outcome)."""
-    return "crossings." + "+".join(sorted(corridors, key=CROSSING_CORRIDORS.index))
+TARGET_MEASURES = ("crossings", "deaths")  # summed over an intervention's target corridors for cost-effectiveness
 
 
-def runs_table(records: Sequence[RunRecord], extra_crossings: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
+def combined_outcome(measure: str, corridors: Sequence[str]) -> str:
+    """Name of the outcome summing a measure over several corridors (one corridor: its own outcome)."""
+    return f"{measure}." + "+".join(sorted(corridors, key=CROSSING_CORRIDORS.index))
+
+
+def runs_table(records: Sequence[RunRecord], extra_corridors: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
     """Long table `scenario, replicate, seed, outcome, value, status, error` of every run's outcomes; a failed
     run is one row with its error and no outcome.
 
-    extra_crossings: sets of corridors whose summed crossings are wanted as one outcome (an intervention's
-    target corridors), added as `crossings.a+b`."""
+    extra_corridors: sets of corridors (an intervention's target corridors) whose summed crossings and deaths
+    are wanted as one outcome each, added as `crossings.a+b` and `deaths.a+b`."""
     rows = []
     for record in records:
         if record.status != "ok":
             rows.append((record.label, record.replicate, record.seed, None, np.nan, record.status, record.error))
             continue
         outcomes = dict(record.outcomes)
-        for corridors in extra_crossings:
-            if len(corridors) > 1:
-                outcomes[combined_crossings(corridors)] = sum(outcomes[f"crossings.{c}"] for c in corridors)
+        for corridors in extra_corridors:
+            for measure in TARGET_MEASURES:
+                if len(corridors) > 1:
+                    outcomes[combined_outcome(measure, corridors)] = sum(outcomes[f"{measure}.{c}"]
+                                                                         for c in corridors)
         rows.extend((record.label, record.replicate, record.seed, name, value, "ok", None)
                     for name, value in outcomes.items())
     runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
@@ -140,15 +145,16 @@ class InterventionCost:
 
 def target_corridors(scenario: Scenario, names: Sequence[str], network: Network) -> tuple[str, ...]:
     """Crossing corridors of the legs the named interventions act on (a leg's own corridor; a hub's or a
-    country's legs leaving it); all crossing corridors when a target names no legs (e.g. an origin)."""
-    from sim.interventions.targets import UnknownTarget, legs_for
+    country's legs leaving it); all crossing corridors when a target names no legs (an origin, a destination)."""
+    from sim.interventions.targets import SINK_KINDS, UnknownTarget, intervention_legs
 
     found: set[str] = set()
     for name in names:
         item = scenario.interventions[name]
-        kind, value = item.target.kind_and_value
+        if item.kind in SINK_KINDS:  # a destination: its pull reaches every corridor
+            return CROSSING_CORRIDORS
         try:
-            legs = legs_for(network, item.kind, kind, value)
+            legs = intervention_legs(network, item)
         except UnknownTarget:
             return CROSSING_CORRIDORS
         found.update(network.legs["corridor"].to_numpy()[legs])
@@ -183,10 +189,10 @@ def intervention_cost(label: str, alt: Scenario, base: Scenario, network: Networ
                             target_corridors(alt, names, network))
 
 
-CE_MEASURES = (  # (measure, outcome or None for the target corridors, what one unit is)
-    ("crossings_prevented", None, "crossing prevented on the target corridors"),
+CE_MEASURES = (  # (measure, outcome or the measure summed over the target corridors, what one unit is)
+    ("crossings_prevented", "crossings", "crossing prevented on the target corridors"),
     ("arrivals_prevented", "arrivals.total", "arrival prevented (all destinations, net of displacement)"),
-    ("deaths_averted", "deaths.total", "death averted"),
+    ("deaths_averted", "deaths", "death averted on the target corridors"),
 )
 CE_COLUMNS = ["scenario", "baseline", "interventions", "measure", "per", "outcome", "cost_eur", "cost_gbp",
               "effect_mean", "effect_ci_low", "effect_ci_high", "distinguishable", "cost_per_eur",
@@ -195,7 +201,8 @@ CE_COLUMNS = ["scenario", "baseline", "interventions", "measure", "per", "outcom
 
 
 def cost_effectiveness(diffs: pd.DataFrame, costs: Sequence[InterventionCost]) -> pd.DataFrame:
-    """Cost per crossing prevented on the target corridors, per arrival prevented and per death averted.
+    """Cost per crossing prevented and per death averted on the target corridors (the crossing corridors whose
+    legs the interventions act on: deaths displaced elsewhere are not counted), and per arrival prevented.
 
     The effect is the reduction (BASE - ALT). A cost per unit is given only where the CI of the difference
     excludes 0 and the outcome went down; its interval is the cost over the CI of the effect. Otherwise `text`
@@ -204,11 +211,11 @@ def cost_effectiveness(diffs: pd.DataFrame, costs: Sequence[InterventionCost]) -
     by_key = diffs.set_index(["scenario", "outcome"])
     for cost in costs:
         for measure, outcome, per in CE_MEASURES:
-            if outcome is None:
+            if outcome in TARGET_MEASURES:
                 if not cost.corridors:
                     continue
-                outcome = combined_crossings(cost.corridors)
-                per = f"crossing prevented on {'+'.join(cost.corridors)}"
+                outcome = combined_outcome(outcome, cost.corridors)
+                per = f"{per.removesuffix('the target corridors')}{'+'.join(cost.corridors)} (target corridors)"
             row = {"scenario": cost.scenario, "baseline": None, "interventions": ",".join(cost.interventions),
                    "measure": measure, "per": per, "outcome": outcome, "cost_eur": cost.cost_eur,
                    "cost_gbp": cost.cost_gbp}
@@ -302,7 +309,7 @@ def compare_scenarios(scenarios: dict[str, Scenario], baseline: str, replicates:
     execute(replicate_specs(scenarios, seeds), comparison_outcomes, records.append, workers=workers,
             executor=executor, progress=progress)
     records.sort(key=lambda record: record.run_id)
-    runs = runs_table(records, extra_crossings=[c.corridors for c in costs])
+    runs = runs_table(records, extra_corridors=[c.corridors for c in costs])
     completed = set(ok_runs(runs)["scenario"])
     diffs = differences(runs, baseline, [a for a in alternatives if {a, baseline} <= completed])
     manifests = [{"scenario": r.label, "replicate": r.replicate, "seed": r.seed, "status": r.status,

@@ -9,9 +9,9 @@ import numpy as np
 
 from sim.actors.smugglers import SmugglingGroup
 from sim.config.fields import DAYS_PER_MONTH
-from sim.interventions.levers import Levers
+from sim.interventions.levers import Levers, Reference
 from sim.interventions.schema import Funding, InterventionBase
-from sim.interventions.targets import legs_for
+from sim.interventions.targets import intervention_legs
 from sim.network import CORRIDORS, MODE_LAND
 
 
@@ -28,18 +28,20 @@ class Interventions:
         net = model.net
         self.items: dict[str, InterventionBase] = dict(model.config.interventions)
         self.index = {name: i for i, name in enumerate(self.items)}
-        self.targets = {name: legs_for(net, item.kind, *item.target.kind_and_value)
-                        for name, item in self.items.items()}
+        self.targets = {name: intervention_legs(net, item) for name, item in self.items.items()}
         self.units = [u.name for u in model.config.enforcement.units]
         self.unit_corridors = [[CORRIDORS.index(c) for c in u.corridors] for u in model.config.enforcement.units]
         self.levers = Levers(net.n_legs, net.n_origins, net.n_dests, len(self.units))
+        self.reference = Reference(net)
         self.intensity = dict.fromkeys(self.items, 0.0)
         self.seized = dict.fromkeys(self.items, 0.0)   # boats seized today, by intervention
         self._carry = dict.fromkeys(self.items, 0.0)  # fractional seizures carried to the next day
 
     def apply(self) -> None:
-        """Reset the levers, then apply every intervention at today's intensity."""
+        """Reset the levers and the reference values, then apply every intervention at today's intensity (in the
+        scenario's order: a reference change starts from the value the changes before it left)."""
         self.levers.reset()
+        self.reference.reset()
         for name, item in self.items.items():
             self.intensity[name] = item.intensity(self.model.date)
             self.seized[name] = 0.0
@@ -106,12 +108,16 @@ class Interventions:
         self.levers.advert_factor[rows, legs] *= 1.0 - x * item.share_removed
 
     def maritime_surveillance(self, name, item, x, legs) -> None:
-        self.levers.patrol_factor[legs] *= 1.0 + x * item.coverage * self.model.config.patrols.surveillance_gain
+        # Boats seen at sea: detection (interception) and the rescue response; beach officers act on the shore.
+        # A cut below -1/gain would make the factor negative: the patrol clamps its effective units at zero.
+        factor = 1.0 + x * item.coverage * self.model.config.patrols.surveillance_gain
+        self.levers.intercept_factor[legs] *= factor
+        self.levers.rescue_factor[legs] *= factor
 
     def search_and_rescue(self, name, item, x, legs) -> None:
         self.levers.rescue_units[legs] += x * item.vessels_added / len(legs)
         if item.pull_factor_hypothesis:
-            self.levers.perceived_risk_factor[legs] *= 1.0 - x * item.pull_factor_strength
+            self.levers.perceived_risk_factor[legs] *= 1.0 - np.sign(item.vessels_added) * x * item.pull_factor_strength
 
     def removals(self, name, item, x, dest) -> None:
         origins = list(self.model.net.origins["origin"])
@@ -140,5 +146,10 @@ class Interventions:
             _combine(self.levers.land_stopped_share, land, 1.0 - factor)
 
     def intelligence_sharing(self, name, item, x, legs) -> None:
-        self.levers.patrol_factor[legs] *= 1.0 + x * item.strength
+        # Shared intelligence says where and when launches are planned: every patrol role profits, beach included.
+        for role in ("prevent", "intercept", "rescue"):
+            getattr(self.levers, f"{role}_factor")[legs] *= 1.0 + x * item.strength
         self.levers.success_factor[self._units_on(legs)] *= 1.0 + x * item.strength
+
+    def reference_change(self, name, item, x, legs) -> None:
+        self.reference.change(item.attribute, legs, x, item.set, item.scale)

@@ -1,18 +1,31 @@
 """Interventions as typed scenario entries: `[interventions.NAME]` with a `kind` picking the model.
 
 Each kind states its strength in natural units (officers, boats a month, a share) and acts through a named
-mechanism of the actors (docs/ODD.md); none moves people between corridors directly.
+mechanism of the actors (docs/ODD.md); none moves people between corridors directly. Kinds whose strength the
+world also cuts (rescue ships withdrawn, officers withdrawn, surveillance ended) accept a negative strength;
+`reference_change` moves a leg's reference value from a date, so a history can say what changed when.
 """
 
 import datetime as dt
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from sim.config.fields import DAYS_PER_YEAR, STRICT, Date
 
 MAX_UNITS = 1e6  # officers, vessels, investigators added: far above any real force, keeps allocations finite
 MAX_GBP = 1e11  # GBP 100bn: above any national budget line, keeps costs and people bought finite
+
+
+def _not_zero(value: float) -> float:
+    if value == 0:
+        raise ValueError("a change of 0 does nothing: give a positive number to add, a negative one to withdraw")
+    return value
+
+
+# Units added (> 0) or withdrawn (< 0). A patrol's effective units never fall below zero (sim/actors/patrols.py),
+# so withdrawing more than a leg has is allowed and acts as withdrawing all.
+UnitsChange = Annotated[float, Field(ge=-MAX_UNITS, le=MAX_UNITS), AfterValidator(_not_zero)]
 
 
 class Target(BaseModel):
@@ -73,11 +86,12 @@ class InterventionBase(BaseModel):
 
 
 class LaunchPrevention(InterventionBase):
-    """More officers stopping launches on the beaches (e.g. the French mobile unit)."""
+    """More officers stopping launches on the beaches (e.g. the French mobile unit), or fewer (officers withdrawn)."""
 
     kind: Literal["launch_prevention"]
-    officers_added: float = Field(gt=0, le=MAX_UNITS,
-                                  description="Officers added to the beach patrols of the target (people).")
+    officers_added: UnitsChange = Field(
+        description="Officers added to the beach patrols of the target, or withdrawn if negative (people). Not 0; "
+        "a beach force never falls below none.")
 
 
 class SupplyChainSeizures(InterventionBase):
@@ -194,23 +208,29 @@ class OnlineTakedown(InterventionBase):
 
 
 class MaritimeSurveillance(InterventionBase):
-    """Satellite or aerial watch of a sea area: boats are seen, so interception and rescue work better."""
+    """Satellite or aerial watch of a sea area: boats are seen at sea, so interception and rescue work better;
+    beach officers are not helped (they act on the shore)."""
 
     kind: Literal["maritime_surveillance"]
-    coverage: float = Field(gt=0, le=1, description="Share of the sea area watched (0-1).")
+    coverage: Annotated[float, AfterValidator(_not_zero)] = Field(
+        ge=-1, le=1, description="Share of the sea area newly watched, or, if negative, the share whose watch is "
+        "withdrawn: the reference already includes today's watch (-1 to 1). Not 0.")
 
 
 class SearchAndRescue(InterventionBase):
-    """Rescue ships in a sea area; whether they draw departures is a hypothesis the scenario switches."""
+    """Rescue ships in a sea area, added or withdrawn (e.g. Mare Nostrum's end in 2014-10, Sophia's ships
+    withdrawn in 2019-03); whether they draw departures is a hypothesis the scenario switches."""
 
     kind: Literal["search_and_rescue"]
-    vessels_added: float = Field(gt=0, le=MAX_UNITS, description="Rescue units added on the target sea legs (units).")
+    vessels_added: UnitsChange = Field(
+        description="Rescue units added on the target sea legs, or withdrawn if negative (units). Not 0; a "
+        "leg's rescue force never falls below none.")
     pull_factor_hypothesis: bool = Field(
         False, description="Hypothesis (disputed in the literature): people perceive the crossing as safer when "
-        "rescuers are present, and more set out.")
+        "rescuers are present, and more set out (and as more dangerous when rescuers are withdrawn).")
     pull_factor_strength: float = Field(
         0.5, ge=0, le=1, description="If the hypothesis is on: relative fall of the perceived risk of death at "
-        "full strength (0-1).")
+        "full strength when vessels are added, relative rise when they are withdrawn (0-1).")
 
 
 class Removals(InterventionBase):
@@ -238,8 +258,9 @@ class ReturnAgreement(InterventionBase):
     landed_return_share: float = Field(
         0.0, ge=0, le=1, description="Share of people landed from the target sea legs returned (0-1).")
     coastguard_units_added: float = Field(
-        0.0, ge=0, le=MAX_UNITS,
-        description="Units added to the partner coastguard intercepting on the target sea legs.")
+        0.0, ge=-MAX_UNITS, le=MAX_UNITS,
+        description="Units added to the partner coastguard intercepting on the target sea legs, or withdrawn if "
+        "negative (units). A coastguard never falls below none.")
 
     @model_validator(mode="after")
     def _something(self) -> "ReturnAgreement":
@@ -249,11 +270,13 @@ class ReturnAgreement(InterventionBase):
 
 
 class PortSecurity(InterventionBase):
-    """Security at the ports and the tunnel: lorry detection rises with officers and scanners."""
+    """Security at the ports and the tunnel: lorry detection rises with officers and scanners (and falls when
+    they are withdrawn, e.g. lorry checks eased)."""
 
     kind: Literal["port_security"]
-    officers_added: float = Field(gt=0, le=MAX_UNITS,
-                                  description="Officers (or scanner teams) added at the ports (units).")
+    officers_added: UnitsChange = Field(
+        description="Officers (or scanner teams) added at the ports, or withdrawn if negative (units). Not 0; "
+        "port checks never fall below none.")
 
 
 class LegCapacity(InterventionBase):
@@ -269,14 +292,56 @@ class IntelligenceSharing(InterventionBase):
     and patrols see more."""
 
     kind: Literal["intelligence_sharing"]
-    strength: float = Field(gt=0, le=2, description="Relative rise of operations' success and patrols' units on "
-                            "the target (0-2). An assumption, not a published figure.")
+    strength: float = Field(gt=0, le=2, description="Relative rise of operations' success and of the effective "
+                            "units of every patrol role (beach, sea, rescue) on the target (0-2). An assumption, not "
+                            "a published figure.")
+
+
+# The per-leg reference values (legs.csv) a dated change may move, with the range a value must stay in, and who
+# reads each (docs/ODD.md 7.16). Capacity is not here: nobody reads it after the start (places come from the groups;
+# `leg_capacity` scales them). No hub value is read after the start either.
+REFERENCE_ATTRIBUTES: dict[str, tuple[float, float, str]] = {
+    "price_eur": (0.0, 1e6, "the groups' reference price on market legs; the fare on other legs (EUR a place)"),
+    "people_per_boat": (1.0, 1000.0, "the groups' reference load on market legs (people a boat)"),
+    "p_prevent": (0.0, 1.0, "the beach or lorry-park patrol's reference probability; the visa refusal on air legs"),
+    "p_intercept": (0.0, 1.0, "the coastguard's or port's reference probability; the document check on air legs"),
+    "p_rescue": (0.0, 1.0, "the rescue services' reference probability on sea legs"),
+    "death_risk": (0.0, 0.99, "the chance of death on one attempt at the network's reference conditions"),
+    "travel_days": (1.0, 3650.0, "days a traversal takes, rounded to whole days (days)"),
+}
+MAX_SCALE = 100.0  # a hundredfold change of a reference value: beyond that a set value says it better
+
+
+class ReferenceChange(InterventionBase):
+    """A leg's reference value changed from a date (e.g. from 2016-03-20 the Aegean's reference interception is
+    0.5): the actors read the new value, reached linearly over the ramp-up, until the end."""
+
+    kind: Literal["reference_change"]
+    attribute: Literal["price_eur", "people_per_boat", "p_prevent", "p_intercept", "p_rescue", "death_risk",
+                       "travel_days"] = Field(
+        description="The legs.csv value changed, on the target's legs that read it: " + "; ".join(
+            f"{name}: {what}" for name, (_, _, what) in REFERENCE_ATTRIBUTES.items()) + ".")
+    set: float | None = Field(None, ge=0, le=1e6, description="The new value, in the attribute's unit (within the "
+                              "attribute's range: probabilities 0-1, death_risk 0-0.99, people_per_boat and "
+                              "travel_days at least 1).")
+    scale: float | None = Field(None, ge=0, le=MAX_SCALE, description="Or: the value multiplied by this "
+                                "(dimensionless; results kept within the attribute's range).")
+
+    @model_validator(mode="after")
+    def _set_or_scale(self) -> "ReferenceChange":
+        if (self.set is None) == (self.scale is None):
+            raise ValueError("give exactly one of set (a new value) or scale (a multiplier)")
+        low, high, _ = REFERENCE_ATTRIBUTES[self.attribute]
+        if self.set is not None and not low <= self.set <= high:
+            raise ValueError(f"set = {self.set} is outside the range of {self.attribute}: {low:g} to {high:g}")
+        return self
 
 
 Intervention = Annotated[
     LaunchPrevention | SupplyChainSeizures | BorderClosure | EnforcementFunding | ProsecutionCapacity
     | FinancialDisruption | FacilitatorPenalties | OnlineTakedown | MaritimeSurveillance | SearchAndRescue
-    | Removals | IllegalWorkingRaids | ReturnAgreement | PortSecurity | LegCapacity | IntelligenceSharing,
+    | Removals | IllegalWorkingRaids | ReturnAgreement | PortSecurity | LegCapacity | IntelligenceSharing
+    | ReferenceChange,
     Field(discriminator="kind"),
 ]
 

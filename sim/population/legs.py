@@ -1,20 +1,25 @@
 """The per-leg arrays the kernel reads each day (the choice model that reads beliefs is sim/environment/choice.py).
 
 They start at the network's reference values; each day the actors (smugglers, patrols) and the policy levers
-set them. Nothing here loops over migrants.
+set them, and what no actor sets follows today's reference values (`follow_reference`). Nothing here loops over
+migrants.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.config.schema import Boats
-from sim.network import CORRIDORS, MODE_LAND, MODE_LORRY, MODE_SEA, Network
+from sim.network import CORRIDORS, MODE_AIR, MODE_LAND, MODE_LORRY, MODE_SEA, Network
+
+if TYPE_CHECKING:
+    from sim.interventions.levers import Reference
 
 
 @dataclass
 class LegInputs:
-    """One day's conditions on every leg (float64 arrays of length n_legs)."""
+    """One day's conditions on every leg (float64 arrays of length n_legs; travel_days int16)."""
 
     price: np.ndarray          # EUR a place
     places: np.ndarray         # places offered today, people (paid sea/lorry legs)
@@ -27,6 +32,7 @@ class LegInputs:
     p_incident_death: np.ndarray  # a person aboard a boat with an incident dies in it
     land_death: np.ndarray     # a person dies on one traversal of a land leg
     p_return: np.ndarray       # a person landed from a sea leg is returned to its departure country
+    travel_days: np.ndarray    # days a traversal started today takes
 
     @classmethod
     def reference(cls, net: Network, boats: Boats) -> "LegInputs":
@@ -46,11 +52,23 @@ class LegInputs:
             p_incident_death=np.zeros(net.n_legs),
             land_death=np.where(paid, 0.0, net.death_risk),
             p_return=np.zeros(net.n_legs),
+            travel_days=net.travel_days.copy(),
         )
         inputs.apply_load(net, boats)
         return inputs
 
-    def apply_load(self, net: Network, boats: Boats, roughness: np.ndarray | float = 1.0) -> None:
+    def follow_reference(self, net: Network, ref: "Reference", market_legs: np.ndarray) -> None:
+        """What no actor sets takes today's reference values: travel times, the fares of legs without a market
+        (land legs), and the visa refusals and document checks of air legs (no patrol there)."""
+        self.travel_days[:] = ref.travel_days
+        fixed = np.ones(net.n_legs, bool)
+        fixed[market_legs] = False
+        self.price[fixed] = ref.price_eur[fixed]
+        air = net.leg_mode == MODE_AIR
+        self.p_prevent[air], self.p_intercept[air] = ref.p_prevent[air], ref.p_intercept[air]
+
+    def apply_load(self, net: Network, boats: Boats, roughness: np.ndarray | float = 1.0,
+                   death_risk: np.ndarray | None = None) -> None:
         """Set today's sea risks from the load relative to the reference load (overloading kills), the sea
         (roughness, mean 1), the beach police (hurried launches) and the rescue services.
 
@@ -59,18 +77,24 @@ class LegInputs:
         from whole-boat losses after rescue. So at reference conditions a boat's distress probability is
         death_risk x (1 - share) / (1 - reference rescue) and its incident probability is death_risk x share /
         (incident_death_share x (1 - death_risk x (1 - share))). The lorry leg keeps its distress probability
-        (death in the lorry).
+        (death in the lorry), a land leg its chance of death per traversal.
+
+        death_risk: today's reference values (a dated reference change), the network's by default. The load,
+        prevention and rescue it is anchored at stay the network's: a reference change of those acts through the
+        groups and patrols, and the risk of a crossing follows.
         """
-        sea = net.leg_mode == MODE_SEA
+        risk = net.death_risk if death_risk is None else death_risk
+        sea, lorry = net.leg_mode == MODE_SEA, net.leg_mode == MODE_LORRY
+        self.land_death = np.where(net.leg_mode == MODE_LAND, risk, 0.0)
         share_of = [boats.incident_share.get(name, boats.incident_share_other) for name in CORRIDORS]
         share = np.asarray(share_of)[net.leg_corridor]
         ref = np.maximum(net.people_per_boat, 1.0)
         worse = (self.load / ref) ** boats.overload_exponent * roughness
-        lost_ref = net.death_risk * (1.0 - share) / np.maximum(1.0 - net.p_rescue, 1e-9)
-        self.p_distress = np.where(sea, np.minimum(lost_ref * worse, 1.0), self.p_distress)
+        lost_ref = risk * (1.0 - share) / np.maximum(1.0 - net.p_rescue, 1e-9)
+        self.p_distress = np.where(sea, np.minimum(lost_ref * worse, 1.0), np.where(lorry, risk, self.p_distress))
         hurried = (1.0 + boats.hurry_factor * self.p_prevent) / (1.0 + boats.hurry_factor * net.p_prevent)
         # Incidents are drawn on boats not lost: divide by (1 - lost) so the two parts add up to death_risk.
-        incident_ref = net.death_risk * share / (boats.incident_death_share * (1.0 - net.death_risk * (1.0 - share)))
+        incident_ref = risk * share / (boats.incident_death_share * (1.0 - risk * (1.0 - share)))
         self.p_incident = np.where(sea, np.minimum(incident_ref * worse * hurried, 1.0), 0.0)
         w = boats.incident_rescue_reach
         rescued = (1.0 - w * self.p_rescue) / (1.0 - w * net.p_rescue)
