@@ -52,6 +52,8 @@ class RouteModel(mesa.Model):
         self.params = kernel_params(scenario)
         self._origin_setup()
         self.finals = np.zeros(kernel.N_STATES, np.int64)  # cumulative people in each final state
+        # Boats bound to land, by the day they land (ring over the longest crossing) and leg.
+        self.boats_at_sea = np.zeros((int(self.net.travel_days.max()) + 1, self.net.n_legs), np.int64)
         self.weather = Weather(scenario.weather, self.net, self.first_date, self.total_days, seeds[2])
         self.beliefs = Beliefs(scenario.information, self.net.n_origins, self.legs.death_probability(),
                                self.legs.failure_probability())
@@ -64,7 +66,7 @@ class RouteModel(mesa.Model):
             EnforcementUnit(self, unit, index)
         self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale,
                                  [u.name for u in scenario.enforcement.units], list(scenario.interventions),
-                                 scenario.observation.deaths_recorded_share)
+                                 scenario.observation)
 
     def _inflow_table(self) -> np.ndarray:
         """[day, origin] simulated people setting out, linear between the scenario's dated points."""
@@ -176,6 +178,7 @@ class RouteModel(mesa.Model):
         leg_day, hub_day, arrivals_day = leg_counts.sum(0), hub_counts.sum(0), arrivals.sum(0)
         revenue_day = revenue.sum(0)
         new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
+        boats_landed = self._boats_landed_today(leg_day[:, kernel.C_BOATS_LANDING])
         self.market.settle(leg_day, revenue_day, boats, self.config.scale, self.weather.leg_good(self.day))
         self.market.enter()
         self.beliefs.hear_outcomes(self.day, leg_day)
@@ -183,11 +186,20 @@ class RouteModel(mesa.Model):
         if recorded >= 0:
             states = state_counts.sum(0) + self.finals
             self.recorder.record(recorded, leg_day, revenue_day, boats, self.legs.price, hub_day, states,
-                                 arrivals_day, expected_deaths.sum(0))
+                                 arrivals_day, expected_deaths.sum(0), boats_landed)
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
         pop.note_finals(new_finals)
         self.day += 1
+
+    def _boats_landed_today(self, landing: np.ndarray) -> np.ndarray:
+        """Per leg, the boats that land today. `landing`: boats launched today whose fate is to land; they land
+        when their passengers do, the leg's travel days later (what the Home Office counts is boats arriving)."""
+        ring = self.boats_at_sea
+        ring[(self.day + self.net.travel_days) % len(ring), np.arange(self.net.n_legs)] += landing
+        today = ring[self.day % len(ring)].copy()
+        ring[self.day % len(ring)] = 0
+        return today
 
     def _count_finals(self, leg_day: np.ndarray, hub_day: np.ndarray, arrivals_day: np.ndarray) -> int:
         """Add today's deaths, arrivals and give-ups to the cumulative final-state totals."""

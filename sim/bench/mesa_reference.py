@@ -99,5 +99,4 @@ class MesaMigrants(mesa.Model):
                 a["days_left"][i] = int(granted[e] * self.scale / net["load"][e])
                 granted[e] += 1
             requests[e] -= 1
-        for e in range(n_legs):
-            out["boats"][e] = math.ceil(granted[e] * self.scale / net["load"][e] - 1e-9) if granted[e] else 0.0
+        reference.count_boats(seed, day, self.scale, net, granted, out)
