@@ -167,3 +167,18 @@ def test_run_summary_says_when_the_package_has_no_figure_for_the_year(monkeypatc
     text = recording.export_text()
     assert "no published figure for 2025 in the package; latest: 2021 (28,526)" in text
     assert "same year" in text
+
+
+def test_outcomes_command_lists_what_the_sources_count(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app, report
+
+    recording = Console(record=True, width=250)
+    monkeypatch.setattr(report, "console", recording)
+    assert CliRunner().invoke(app, ["outcomes", "--all"]).exit_code == 0
+    text = recording.export_text()
+    for name in ("boats_landed.channel", "people_per_boat_landed.channel", "recorded_boats.ho_small_boat",
+                 "recorded_people_per_boat.ho_small_boat", "recorded_deaths.central_med"):
+        assert name in text, name
+    assert "channel people_per_boat" in text and "channel boats" in text and "central_med deaths" in text

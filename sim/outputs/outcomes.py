@@ -193,7 +193,7 @@ def _declarations() -> tuple[Outcome, ...]:
                      where=("state", ACTIVE_STATES), group=fate)]
     channel = {m: ("channel", m) for m in OBSERVED_CHANNEL}
     out += [_corridor("people_per_boat", c, "ratio", ("people_aboard",), per=("boats",)) for c in CROSSING_CORRIDORS]
-    out += [_corridor("people_per_boat_landed", c, "ratio", ("boat_landings",), per=("boats_landed",))
+    out += [_corridor("people_per_boat_landed", c, "ratio", ("boat_landings",), per=("boats_landed",), detail=True)
             for c in CROSSING_CORRIDORS]
     out += [_corridor("price", c, "ratio", ("revenue_paid_eur",), per=("places_paid",)) for c in CROSSING_CORRIDORS]
     out += [_corridor("revenue_eur", TOTAL),
