@@ -20,8 +20,7 @@ SOURCE_SERIES: dict[str, tuple[str, str]] = {o.subject: o.observed for o in OUTC
                                              if o.measure == "recorded" and o.observed is not None}
 # Reductions whose value over part of a year can be scaled to a whole year (counts); ratios are not scaled.
 SCALED = ("sum", "count_days")
-COLUMNS = ["outcome", "label", "unit", "year", "days", "model", "model_per_year", "published", "published_year",
-           "note"]
+COLUMNS = ["outcome", "label", "unit", "year", "days", "model", "model_per_year", "published", "note"]
 
 
 @cache
@@ -86,6 +85,5 @@ def beside_published(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             rows.append({"outcome": o.name, "label": o.label, "unit": o.unit, "year": year, "days": days,
                          "model": model, "model_per_year": per_year,
                          "published": float("nan") if published is None else published,
-                         "published_year": year if published is not None else None,
                          "note": _note(o, year, days, days_in_year, published)})
     return pd.DataFrame(rows, columns=COLUMNS)
