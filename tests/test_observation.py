@@ -166,6 +166,7 @@ def test_run_summary_says_when_the_package_has_no_figure_for_the_year(monkeypatc
     report.print_summary(result.tables, result.manifest)
     text = recording.export_text()
     assert "no published figure for 2025 in the package; latest: 2021 (28,526)" in text
+    assert "latest: 2021 (27.6)" in text  # people per boat keeps its decimal
     assert "same year" in text
 
 

@@ -89,11 +89,11 @@ def _beside_published(tables: dict[str, pd.DataFrame]) -> Table:
     rows = beside_published(tables)
     table = Table(title="What each source would record, beside its published figure for the same year "
                   "(sim/data/observed_calibration.csv)")
-    for column in ("series", "unit", "year", "model", "model per year", "published", "note"):
-        table.add_column(column, justify="right" if column in ("year", "model", "model per year", "published")
-                         else "left")
+    numbers = ("year", "days in run", "model", "model per year", "published")
+    for column in ("series", "unit", *numbers, "note"):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for row in rows.itertuples():
         digits = _digits(row.unit)
-        table.add_row(row.label, row.unit, str(row.year), _fmt(row.model, digits), _fmt(row.model_per_year, digits),
-                      _fmt(row.published, digits), row.note)
+        table.add_row(row.label, row.unit, str(row.year), str(row.days), _fmt(row.model, digits),
+                      _fmt(row.model_per_year, digits), _fmt(row.published, digits), row.note)
     return table

@@ -59,7 +59,8 @@ def _note(o: Outcome, year: int, days: int, days_in_year: int, published: float 
     route, metric = o.observed
     if published is None:
         latest = latest_annual(route, metric)
-        held = f"latest: {latest[0]} ({latest[1]:,.0f})" if latest else "none for this series"
+        held = f"latest: {latest[0]} ({latest[1]:,.{0 if latest[1].is_integer() else 1}f})" if latest else (
+            "none for this series")
         return f"no published figure for {year} in the package; {held}"
     if days < days_in_year and o.reduction in SCALED:
         return f"run covers {days} of the year's {days_in_year} days: model per year scaled from them"
