@@ -20,6 +20,7 @@ from sim.environment.choice import perceived_costs, sink_values
 from sim.environment.information import Beliefs
 from sim.environment.weather import Weather
 from sim.interventions.effects import Interventions
+from sim.interventions.schema import REFERENCE_ATTRIBUTES
 from sim.network import EUROPE, HUB_KINDS, MODE_LAND, Network, load_network
 from sim.outputs.recorder import Recorder
 from sim.population import kernel
@@ -55,6 +56,10 @@ class RouteModel(mesa.Model):
         self.params = kernel_params(scenario)
         self._origin_setup()
         self.finals = np.zeros(kernel.N_STATES, np.int64)  # cumulative people in each final state
+        # Boats bound to land, by the day they land (ring over the longest crossing) and leg.
+        # Long enough for the longest traversal a dated reference change may set.
+        longest = max(int(self.net.travel_days.max()), int(REFERENCE_ATTRIBUTES["travel_days"][1]))
+        self.boats_at_sea = np.zeros((longest + 1, self.net.n_legs), np.int64)
         self.weather = Weather(scenario.weather, self.net, self.first_date, self.total_days, seeds[2])
         self.beliefs = Beliefs(scenario.information, list(self.net.origins["origin"]), self.legs.price,
                                self.legs.death_probability(), self.legs.failure_probability(),
@@ -70,7 +75,7 @@ class RouteModel(mesa.Model):
             EnforcementUnit(self, unit, index)
         self.recorder = Recorder(self.net, scenario.start_date, scenario.days, scenario.scale,
                                  [u.name for u in scenario.enforcement.units], list(scenario.interventions),
-                                 scenario.observation.deaths_recorded_share)
+                                 scenario.observation)
 
     def _inflow_table(self) -> np.ndarray:
         """[day, origin] simulated people setting out, linear between the scenario's dated points."""
@@ -186,6 +191,7 @@ class RouteModel(mesa.Model):
         leg_day, hub_day, arrivals_day = leg_counts.sum(0), hub_counts.sum(0), arrivals.sum(0)
         revenue_day = revenue.sum(0)
         new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
+        boats_landed = self._boats_landed_today(leg_day[:, kernel.C_BOATS_LANDING])
         self.market.settle(leg_day, revenue_day, boats, self.config.scale, self.weather.leg_good(self.day))
         self.market.enter()
         self.guides.settle(leg_day, self.config.scale)
@@ -194,11 +200,21 @@ class RouteModel(mesa.Model):
         if recorded >= 0:
             states = state_counts.sum(0) + self.finals
             self.recorder.record(recorded, leg_day, revenue_day, boats, self.legs.price, hub_day, states,
-                                 arrivals_day, expected_deaths.sum(0))
+                                 arrivals_day, expected_deaths.sum(0), boats_landed)
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
         pop.note_finals(new_finals)
         self.day += 1
+
+    def _boats_landed_today(self, landing: np.ndarray) -> np.ndarray:
+        """Per leg, the boats that land today. `landing`: boats launched today whose fate is to land; they land
+        when their passengers do, the leg's travel days (today's) later (what the Home Office counts is boats
+        arriving)."""
+        ring = self.boats_at_sea
+        ring[(self.day + self.legs.travel_days.astype(np.int64)) % len(ring), np.arange(self.net.n_legs)] += landing
+        today = ring[self.day % len(ring)].copy()
+        ring[self.day % len(ring)] = 0
+        return today
 
     def _count_finals(self, leg_day: np.ndarray, hub_day: np.ndarray, arrivals_day: np.ndarray) -> int:
         """Add today's deaths, arrivals and give-ups to the cumulative final-state totals."""

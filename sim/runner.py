@@ -49,7 +49,8 @@ def simulate(scenario: Scenario, network: Network | None = None,
 
 
 SUMMARY_MEASURES = ("crossings", "departures", "landings", "prevented", "intercepted", "rescued", "deaths", "boats",
-                    "people_per_boat", "price", "revenue_eur", "crossing_days", "settled", "gone_home")
+                    "people_per_boat", "boats_landed", "people_per_boat_landed", "price", "revenue_eur",
+                    "crossing_days", "settled", "gone_home")
 
 
 def corridor_totals(tables: dict[str, pd.DataFrame], measures: tuple[str, ...] = SUMMARY_MEASURES) -> pd.DataFrame:

@@ -77,6 +77,7 @@ def test_kernel_matches_reference_day_by_day(scale: float) -> None:
     seen = set(np.unique(states).tolist())
     assert {kernel.WAITING, kernel.TRAVELLING, kernel.AT_COAST, kernel.AT_SEA}.issubset(seen)
     assert got["leg"][:, kernel.C_DEPARTED].sum() > 0 and expected["boats"].sum() > 0
+    assert 0 < expected["leg"][:, kernel.C_BOATS_LANDING].sum() < expected["boats"].sum()  # some boats stopped
     assert (got["leg"][:, kernel.C_WAITING] > 0).any()  # some were refused a place: selection happened
 
 

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.outputs.outcomes import CORRIDOR_LABELS, MEASURES, OUTCOMES, scalar_outcomes
-from sim.outputs.published import latest_annual
+from sim.outputs.published import beside_published
 from sim.runner import corridor_totals
 
 # When piped (CI, logs), rich assumes 80 columns and squeezes the tables; give them room.
@@ -42,7 +42,8 @@ def _digits(unit: str) -> int:
 
 
 PEOPLE_COLUMNS = ("crossings", "departures", "prevented", "intercepted", "deaths", "settled", "gone_home")
-BOAT_COLUMNS = ("boats", "people_per_boat", "price", "revenue_eur", "crossing_days")
+BOAT_COLUMNS = ("boats", "people_per_boat", "boats_landed", "people_per_boat_landed", "price", "revenue_eur",
+                "crossing_days")
 
 
 def _corridor_table(title: str, totals: pd.DataFrame, columns: tuple[str, ...], keep: pd.Series) -> Table:
@@ -83,21 +84,16 @@ def print_summary(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> 
 
 
 def _beside_published(tables: dict[str, pd.DataFrame]) -> Table:
-    """What each source would record over the run, per year, beside the latest yearly figure it published; and
-    the model's deaths on the source's route beside the published deaths."""
-    per_year = 365.0 / max(tables["daily_corridor"]["date"].nunique(), 1)
-    sources = [o for o in OUTCOMES if o.measure == "recorded"]
-    deaths = [f"deaths.{o.observed[0]}" for o in sources if o.observed is not None]
-    values = scalar_outcomes(tables, [o.name for o in sources] + deaths)
-    table = Table(title="Per year: what each source would record, beside its latest published yearly figure "
-                  "(sim/data/observed_calibration.csv; years differ)")
-    for column in ("source", "model per year", "published", "year", "model deaths/yr", "published deaths", "year"):
-        table.add_column(column, justify="left" if column == "source" else "right")
-    for o in sources:
-        route, metric = o.observed if o.observed is not None else (None, None)
-        pub = latest_annual(route, metric) if route else None
-        dead = latest_annual(route, "deaths") if route else None
-        model_deaths = values[f"deaths.{route}"] * per_year if route else float("nan")
-        table.add_row(o.place, _fmt(values[o.name] * per_year), _fmt(pub[1]) if pub else "–", pub[0] if pub else "",
-                      _fmt(model_deaths), _fmt(dead[1]) if dead else "–", dead[0] if dead else "")
+    """What each source would record in each year of the run, beside the figure it published for the same year,
+    or a note that the package holds none for that year."""
+    rows = beside_published(tables)
+    table = Table(title="What each source would record, beside its published figure for the same year "
+                  "(sim/data/observed_calibration.csv)")
+    numbers = ("year", "days in run", "model", "model per year", "published")
+    for column in ("series", "unit", *numbers, "note"):
+        table.add_column(column, justify="right" if column in numbers else "left")
+    for row in rows.itertuples():
+        digits = _digits(row.unit)
+        table.add_row(row.label, row.unit, str(row.year), str(row.days), _fmt(row.model, digits),
+                      _fmt(row.model_per_year, digits), _fmt(row.published, digits), row.note)
     return table

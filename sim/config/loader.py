@@ -337,7 +337,7 @@ def check_resources(scenario: Scenario, origin: Path | str) -> None:
 def check_against_network(scenario: Scenario, path: Path | str, net: "Network") -> None:
     """Names in the scenario that must be places in the network, and whether the run fits in memory."""
     from sim.interventions.targets import UnknownTarget, intervention_legs
-    from sim.network import CORRIDORS, MODE_SEA
+    from sim.network import CORRIDORS, LEG_SOURCES, MODE_SEA
 
     origin_ids = list(net.origins["origin"])
     for key in scenario.inflow:
@@ -361,6 +361,11 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
         if corridor not in CORRIDORS:
             raise ConfigError(path, f"observation.deaths_recorded_share.{corridor}",
                               f"unknown corridor {corridor!r}; allowed: {', '.join(CORRIDORS)}")
+    for field in ("land_stops_recorded_share", "sea_interceptions_recorded_share"):
+        for source in getattr(scenario.observation, field):
+            if source not in LEG_SOURCES:
+                raise ConfigError(path, f"observation.{field}.{source}",
+                                  f"not a source that observes legs; allowed: {', '.join(LEG_SOURCES)}")
     leg_ids = list(net.legs["id"])
     for field in ("beach_officers_reference", "beach_officers"):
         for leg_id in getattr(scenario.patrols, field):

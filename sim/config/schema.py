@@ -132,15 +132,47 @@ class Boats(BaseModel):
 
 
 class Observation(BaseModel):
-    """How sources record what happens (the model reports both the truth and what each source would record)."""
+    """How sources record what happens (the model reports both the truth and what each source would record).
+
+    A source records, on the legs it observes (legs.csv `observed_as`): completed crossings times the leg's
+    `observed_share`; and, as Frontex counts detections, people stopped at the border and people intercepted at sea
+    by the EU side, once per attempt (a person stopped three times is three detections).
+    """
 
     model_config = STRICT
+    land_stops_recorded_share: dict[str, Share] = Field(
+        default_factory=lambda: dict.fromkeys(
+            ("frontex_eastern_med_land", "frontex_western_balkans", "frontex_western_med", "frontex_eastern_land"),
+            1.0),
+        description="Share of the people stopped at a land border and pushed back (border closures, fences) on the "
+        "source's legs that the source records as detections, each attempt counted, by source (0-1); sources not "
+        "listed: 0.",
+        json_schema_extra={"source": "Frontex (via Liberation Desintox 2022, actualnewsmagazine.com): a detection is "
+                           "an officer seeing a migrant cross and apprehending them, an officer detecting migrants "
+                           "who wish to cross without necessarily crossing, or a crossing seen but not apprehended; "
+                           "'the same person can attempt to cross the border several times' (Frontex press "
+                           "releases; InfoMigrants 2023: repeat attempts counted on the Balkan route). Share 1: "
+                           "assumption, a person stopped has been seen by the border guards"})
+    sea_interceptions_recorded_share: dict[str, Share] = Field(
+        default_factory=dict,
+        description="Share of the people on boats intercepted at sea on the source's legs that the source records "
+        "as detections, by source (0-1); sources not listed: 0. The model's interceptions at sea are by the "
+        "departure country's coastguard (Turkish, Libyan, Tunisian, Moroccan, Mauritanian, Senegalese), whose "
+        "returns Frontex does not count; set a source to 1 where a scenario's interceptions are by EU-side "
+        "coastguards. Boats rescued and landed are counted as crossings.",
+        json_schema_extra={"source": "Frontex counts detections at the EU's external borders (observed_calibration"
+                           ".csv: detections of illegal border crossings); DOMAIN.md: interception and return by "
+                           "Turkish, Libyan and Tunisian coastguards. Default 0 for every source: assumption, no "
+                           "EU-side interception at sea in the network"})
     deaths_recorded_share: dict[str, Share] = Field(
-        default_factory=lambda: {"central_med": 0.75},
+        default_factory=lambda: {"eastern_med": 1.0, "western_balkans": 1.0, "central_med": 0.75,
+                                 "western_med": 1.0, "channel": 1.0, "western_african": 1.0, "eastern_land": 1.0},
         description="Share of deaths the IOM Missing Migrants Project records, by corridor (0-1); corridors not "
-        "listed: 1.",
-        json_schema_extra={"source": "DOMAIN.md: only 66-85% of Central Med deaths recorded (one estimate); "
-                           "midpoint. Other corridors: assumption"})
+        "listed (the approach through the Sahara and Turkey, onward travel, air): 1.",
+        json_schema_extra={"source": "central_med 0.75: DOMAIN.md, only 66-85% of Central Med deaths recorded (one "
+                           "estimate), midpoint. Every other corridor 1: assumption, no estimate of under-recording "
+                           "in the package (IOM's figures are a lower bound, so the model's recorded deaths are too "
+                           "high where deaths go unrecorded, e.g. the Atlantic and desert crossings)"})
 
 
 class Scenario(BaseModel):

@@ -94,10 +94,23 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "landings": ("Landings", "people", "people who completed a leg"),
     "rescued": ("Rescued", "people", "people rescued at sea"),
     "boats": ("Boats launched", "boats", "boats launched on sea legs"),
+    "boats_landed": ("Boats landed", "boats", "boats that landed (not stopped on the beach, intercepted or lost), "
+                     "counted on the day they landed: the Home Office's boats arriving"),
+    "people_per_boat_landed": ("People per boat landed", "people/boat", "people landed from boats over boats "
+                               "landed, as the Home Office computes people per boat (people arriving / boats "
+                               "arriving)"),
     "crossing_days": ("Days with boat landings", "days", "days on which at least one boat landed"),
     "settled": ("Settled on the way", "people", "people who gave up and stayed where they were"),
     "gone_home": ("Went home", "people", "people who gave up and went back"),
-    "recorded": ("Recorded", "people", "what the source would record (its share of the crossings it observes)"),
+    "recorded": ("Recorded", "people", "what the source would record: its share of the crossings it observes "
+                 "and, as Frontex counts detections, people stopped at its land borders or intercepted by the EU "
+                 "side at sea, each attempt (observation.*_recorded_share)"),
+    "recorded_boats": ("Boats recorded", "boats", "boats the source would record arriving (its share of the boats "
+                       "landed on the legs it observes)"),
+    "recorded_people_per_boat": ("People per boat recorded", "people/boat", "people the source records over the "
+                                 "boats it records arriving, as the Home Office computes people per boat"),
+    "recorded_deaths": ("Deaths recorded", "deaths", "deaths the IOM Missing Migrants Project would record (its "
+                        "share by corridor, observation.deaths_recorded_share): what the published deaths count"),
     "groups": ("Smuggling groups active", "groups", "smuggling groups operating on the corridor"),
     "awaiting_decision": ("Awaiting a decision", "people", "people arrested and awaiting a prosecution decision"),
 }
@@ -171,7 +184,7 @@ def _declarations() -> tuple[Outcome, ...]:
     out.append(_declare("arrivals", TOTAL, "all destinations", "daily_destination", "sum", columns=("arrivals",),
                         group=by_dest))
     out.append(_corridor("deaths", TOTAL, group=fate))
-    out += [_corridor("deaths", c, observed=(c, "deaths") if c in OBSERVED_DEATHS else None) for c in CORRIDORS]
+    out += [_corridor("deaths", c) for c in CORRIDORS]
     out.append(_corridor("expected_deaths", TOTAL, group=fate))
     out += [_corridor("expected_deaths", c, detail=True) for c in CORRIDORS]
     out += [_corridor("intercepted", TOTAL), _corridor("prevented", TOTAL),
@@ -179,8 +192,9 @@ def _declarations() -> tuple[Outcome, ...]:
             _declare("en_route_at_end", TOTAL, "all corridors", "daily_population", "last", columns=("people",),
                      where=("state", ACTIVE_STATES), group=fate)]
     channel = {m: ("channel", m) for m in OBSERVED_CHANNEL}
-    out += [_corridor("people_per_boat", c, "ratio", ("people_aboard",), per=("boats",),
-                      observed=channel["people_per_boat"] if c == "channel" else None) for c in CROSSING_CORRIDORS]
+    out += [_corridor("people_per_boat", c, "ratio", ("people_aboard",), per=("boats",)) for c in CROSSING_CORRIDORS]
+    out += [_corridor("people_per_boat_landed", c, "ratio", ("boat_landings",), per=("boats_landed",), detail=True)
+            for c in CROSSING_CORRIDORS]
     out += [_corridor("price", c, "ratio", ("revenue_paid_eur",), per=("places_paid",)) for c in CROSSING_CORRIDORS]
     out += [_corridor("revenue_eur", TOTAL),
             _declare("arrests", TOTAL, "all units", "daily_enforcement", "sum", columns=("arrests",)),
@@ -190,12 +204,20 @@ def _declarations() -> tuple[Outcome, ...]:
     for measure in ("departures", "landings", "prevented", "intercepted", "rescued", "revenue_eur", "settled",
                     "gone_home"):
         out += [_corridor(measure, c, detail=True) for c in CORRIDORS]
-    out += [_corridor("boats", c, detail=True, observed=channel["boats"] if c == "channel" else None)
-            for c in CROSSING_CORRIDORS]
+    out += [_corridor("boats", c, detail=True) for c in CROSSING_CORRIDORS]
+    out += [_corridor("boats_landed", c, detail=True) for c in CROSSING_CORRIDORS]
+    out += [_corridor("recorded_deaths", c, columns=("deaths_recorded",), detail=True,
+                      observed=(c, "deaths") if c in OBSERVED_DEATHS else None) for c in CROSSING_CORRIDORS]
     out += [_corridor("crossing_days", c, "count_days", ("boat_landings",), detail=True,
                       observed=channel["crossing_days"] if c == "channel" else None) for c in CROSSING_CORRIDORS]
     out += [_declare("recorded", s, SOURCE_LABELS[s], "daily_observed", "sum", columns=("recorded",),
                      where=("source", (s,)), observed=SOURCE_OBSERVED.get(s), detail=True) for s in SOURCES]
+    home_office = ("source", ("ho_small_boat",))
+    out += [_declare("recorded_boats", "ho_small_boat", SOURCE_LABELS["ho_small_boat"], "daily_observed", "sum",
+                     columns=("boats_recorded",), where=home_office, observed=channel["boats"], detail=True),
+            _declare("recorded_people_per_boat", "ho_small_boat", SOURCE_LABELS["ho_small_boat"], "daily_observed",
+                     "ratio", columns=("recorded",), per=("boats_recorded",), where=home_office,
+                     observed=channel["people_per_boat"], detail=True)]
     out += [_declare("boats_seized", "enforcement", "enforcement units", "daily_enforcement", "sum",
                      columns=("boats_seized",), detail=True),
             _declare("boats_seized", "interventions", "supply-chain interventions", "daily_interventions", "sum",

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from sim.actors.enforcement import COUNTERS
-from sim.network import CORRIDORS, MODE_LAND, MODE_LORRY, MODE_SEA, MODES, SOURCES, Network
+from sim.config.schema import Observation
+from sim.network import CORRIDORS, LEG_SOURCES, MODE_LAND, MODE_LORRY, MODE_SEA, MODES, SOURCES, Network
 from sim.population import kernel as k
 
 MARKET_COLUMNS = ("groups", "members", "boats_in_stock", "engines_in_stock", "boats_on_order", "cash_eur")
@@ -23,16 +24,20 @@ class Recorder:
     """Preallocated [day, ...] arrays for the recorded days."""
 
     def __init__(self, net: Network, start_date: dt.date, days: int, scale: float, units: list[str],
-                 interventions: list[str], deaths_recorded_share: dict[str, float]) -> None:
+                 interventions: list[str], observation: Observation) -> None:
         self.net, self.start_date, self.days, self.scale, self.units = net, start_date, days, scale, tuple(units)
         self.interventions = tuple(interventions)
-        self.deaths_recorded_share = np.array([deaths_recorded_share.get(c, 1.0) for c in CORRIDORS])
+        self.deaths_recorded_share = np.array([observation.deaths_recorded_share.get(c, 1.0) for c in CORRIDORS])
+        self.land_stops_share = np.array([observation.land_stops_recorded_share.get(s, 0.0) for s in LEG_SOURCES])
+        self.sea_interceptions_share = np.array([observation.sea_interceptions_recorded_share.get(s, 0.0)
+                                                 for s in LEG_SOURCES])
         self.intervention_state = np.zeros((days, len(interventions), 2))  # intensity, boats seized
         self.market = np.zeros((days, len(CORRIDORS), len(MARKET_COLUMNS)))
         self.enforcement = np.zeros((days, len(units), len(ENFORCEMENT_COLUMNS)))
         self.leg = np.zeros((days, net.n_legs, k.N_LEG_COUNTERS), np.int64)
         self.revenue = np.zeros((days, net.n_legs))
         self.boats = np.zeros((days, net.n_legs))
+        self.boats_landed = np.zeros((days, net.n_legs), np.int64)  # boats, by the day they land
         self.expected_deaths = np.zeros((days, net.n_legs))  # simulated people, probability-weighted
         self.price = np.zeros((days, net.n_legs))
         self.hub = np.zeros((days, net.n_hubs, k.N_HUB_COUNTERS), np.int64)
@@ -40,10 +45,13 @@ class Recorder:
         self.arrivals = np.zeros((days, net.n_dests, net.n_origins), np.int64)
 
     def record(self, day: int, leg: np.ndarray, revenue: np.ndarray, boats: np.ndarray, price: np.ndarray,
-               hub: np.ndarray, states: np.ndarray, arrivals: np.ndarray, expected_deaths: np.ndarray) -> None:
+               hub: np.ndarray, states: np.ndarray, arrivals: np.ndarray, expected_deaths: np.ndarray,
+               boats_landed: np.ndarray) -> None:
         """Store one recorded day's counters (states: active by state plus cumulative finals; expected_deaths:
-        per leg, the sum of each traveller's probability of dying on the attempt)."""
+        per leg, the sum of each traveller's probability of dying on the attempt; boats_landed: per leg, boats
+        that landed today)."""
         self.leg[day], self.revenue[day], self.boats[day], self.price[day] = leg, revenue, boats, price
+        self.boats_landed[day] = boats_landed
         self.expected_deaths[day] = expected_deaths
         self.hub[day], self.states[day], self.arrivals[day] = hub, states, arrivals
 
@@ -93,6 +101,8 @@ class Recorder:
         sea = (net.leg_mode == MODE_SEA).astype(float)
         boat_departures = (self.leg[:, :, k.C_DEPARTED] * sea) @ onehot * s
         by["boats"] = (self.boats * sea) @ onehot
+        by["boats_landed"] = (self.boats_landed * sea) @ onehot
+        by["deaths_recorded"] = by["deaths"] * self.deaths_recorded_share
         by["revenue_eur"] = self.revenue @ onehot * s
         by["expected_deaths"] = self.expected_deaths @ onehot * s
         # Crossings: completions of the legs an observer records (a border or a sea), once per person and leg.
@@ -117,7 +127,7 @@ class Recorder:
                      "on_leg", "waiting",
                      "boats", "returned", "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home",
                      "boat_landings",
-                     "lorry_attempts", "lorry_detections"):
+                     "lorry_attempts", "lorry_detections", "boats_landed", "deaths_recorded"):
             table[name] = by[name].reshape(-1)
         return table
 
@@ -131,18 +141,29 @@ class Recorder:
         return self._long(self.states * self.scale, "people", k.STATE_NAMES, "state")
 
     def daily_observed(self) -> pd.DataFrame:
-        """What each source would record: crossings completed on its legs times the share it records; lorry
-        detections at Calais; deaths as far as the Missing Migrants Project records them."""
-        net = self.net
+        """What each source would record (`recorded`, people; `boats_recorded`, boats) on the legs it observes:
+        crossings completed times the leg's observed share; as Frontex counts, people stopped at a land border and
+        people intercepted at sea by the EU side, each attempt (configured shares by source); boats landed on
+        its sea legs (the Home Office's boats arriving); lorry detections at Calais; deaths as far as the IOM
+        Missing Migrants Project records them."""
+        net, s = self.net, self.scale
         weights = np.zeros((net.n_legs, len(SOURCES)))
-        seen = net.observed_as >= 0
-        weights[np.flatnonzero(seen), net.observed_as[seen]] = net.observed_share[seen]
-        recorded = self.leg[:, :, k.C_LANDED] @ weights * self.scale
+        stops = np.zeros((net.n_legs, len(SOURCES)))
+        seen = np.flatnonzero(net.observed_as >= 0)
+        source = net.observed_as[seen]
+        weights[seen, source] = net.observed_share[seen]
+        land, sea = net.leg_mode[seen] == MODE_LAND, net.leg_mode[seen] == MODE_SEA
+        stops[seen, source] = np.where(land, self.land_stops_share[source],
+                                       np.where(sea, self.sea_interceptions_share[source], 0.0))
+        recorded = (self.leg[:, :, k.C_LANDED] @ weights + self.leg[:, :, k.C_INTERCEPTED] @ stops) * s
         lorry = (net.leg_mode == MODE_LORRY).astype(float)
-        recorded[:, SOURCES.index("calais_lorry_detections")] = self.leg[:, :, k.C_INTERCEPTED] @ lorry * self.scale
+        recorded[:, SOURCES.index("calais_lorry_detections")] = self.leg[:, :, k.C_INTERCEPTED] @ lorry * s
         deaths_share = self.deaths_recorded_share[net.leg_corridor]
-        recorded[:, SOURCES.index("iom_missing_migrants")] = self.leg[:, :, k.C_DIED] @ deaths_share * self.scale
-        return self._long(recorded, "recorded", SOURCES, "source")
+        recorded[:, SOURCES.index("iom_missing_migrants")] = self.leg[:, :, k.C_DIED] @ deaths_share * s
+        boats = self.boats_landed @ (weights * (net.leg_mode == MODE_SEA)[:, None])
+        table = self._long(recorded, "recorded", SOURCES, "source")
+        table["boats_recorded"] = boats.reshape(-1)
+        return table
 
     def monthly_leg(self) -> pd.DataFrame:
         net = self.net

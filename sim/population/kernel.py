@@ -43,9 +43,11 @@ S_GIVEUP, S_SETTLE, S_CHOICE, S_LAND_DEATH, S_GRANT, S_PLACES = 7, 8, 9, 10, 11,
 S_PREVENT, S_INTERCEPT, S_DISTRESS, S_RESCUE, S_BORDER, S_RETURN, S_REMOVAL = 13, 14, 15, 16, 17, 18, 19
 S_INCIDENT, S_INCIDENT_DEATH = 20, 21
 
-# Per-leg counters (index into the last axis of leg_counts).
+# Per-leg counters (index into the last axis of leg_counts). All count people except C_BOATS_LANDING: boats
+# launched today whose fate is to land (not stopped on the beach, intercepted or lost), in boats, not people.
 C_DEPARTED, C_LANDED, C_PREVENTED, C_INTERCEPTED, C_RESCUED, C_DIED, C_WAITING, C_ON_LEG, C_RETURNED = range(9)
-N_LEG_COUNTERS = 9
+C_BOATS_LANDING = 9
+N_LEG_COUNTERS = 10
 # Per-hub counters.
 H_SETTLED, H_GONE_HOME, H_REMOVED = range(3)  # arrivals are counted by destination and origin instead
 N_HUB_COUNTERS = 3
@@ -80,6 +82,15 @@ def draw(seed, day, key, stream):
     h = _mix(h ^ np.uint64(day))
     h = _mix(h ^ np.uint64(key))
     return float(h >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True)
+def _boat_lands(seed, day, key, p_prevent, p_intercept, p_distress, p_rescue):
+    """Whether the boat `key` lands: launched (not stopped on the beach), not intercepted, and not lost (in
+    distress and not rescued). The draws are those phase C makes for everyone aboard it."""
+    if draw(seed, day, key, S_PREVENT) < p_prevent or draw(seed, day, key, S_INTERCEPT) < p_intercept:
+        return False
+    return not (draw(seed, day, key, S_DISTRESS) < p_distress and draw(seed, day, key, S_RESCUE) >= p_rescue)
 
 
 @njit(cache=True)
@@ -367,6 +378,11 @@ def _step(seed, day, scale, n, ids, origin, pref, state, attempts, paid_left, hu
             requests[e] -= 1
     for e in range(n_legs):
         boats[e] = np.ceil(granted[e] * scale / load[e] - 1e-9) if granted[e] > 0 else 0.0
+        # Each boat's fate, from the draws phase C shares among its passengers (boat numbers 0..boats-1).
+        for b in range(np.int64(boats[e])):
+            if _boat_lands(seed, day, np.int64(e) * 1048576 + b, p_prevent[e], p_intercept[e], p_distress[e],
+                           p_rescue[e]):
+                leg_counts[0, e, C_BOATS_LANDING] += 1
 
     # Phase C: each boat's launch, interception and whole-boat loss are drawn once (keyed by leg and boat) and
     # shared by all aboard; on a boat with an incident (also keyed by the boat), each person's death is their own draw.

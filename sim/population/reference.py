@@ -210,6 +210,26 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     a["state"][i], a["days_left"][i], a["prev_hub"][i] = k.AT_SEA, net["travel_days"][e], a["hub"][i]
 
 
+def boat_lands(seed: int, day: int, net: dict, e: int, boat: int) -> bool:
+    """Whether boat number `boat` launched on leg e today lands: not stopped on the beach, not intercepted, not
+    lost. The same draws decide, in `_board`, the fate of everyone aboard it."""
+    key = e * 1048576 + boat
+    if draw(seed, day, key, k.S_PREVENT) < net["p_prevent"][e] or draw(seed, day, key, k.S_INTERCEPT) < (
+            net["p_intercept"][e]):
+        return False
+    lost = draw(seed, day, key, k.S_DISTRESS) < net["p_distress"][e] and (
+        draw(seed, day, key, k.S_RESCUE) >= net["p_rescue"][e])
+    return not lost
+
+
+def count_boats(seed: int, day: int, scale: float, net: dict, granted: np.ndarray, out: dict) -> None:
+    """Boats launched on each leg today (enough for the granted places at the day's load), and how many of them
+    land (counter C_BOATS_LANDING, in boats)."""
+    for e in range(len(granted)):
+        out["boats"][e] = math.ceil(granted[e] * scale / net["load"][e] - 1e-9) if granted[e] else 0.0
+        out["leg"][e, k.C_BOATS_LANDING] += sum(boat_lands(seed, day, net, e, b) for b in range(int(out["boats"][e])))
+
+
 def _counters(net: dict) -> dict[str, np.ndarray]:
     """The day's counters, zeroed."""
     n_legs, n_hubs = len(net["leg_to"]), len(net["hub_sink"])
@@ -241,8 +261,7 @@ def _grant_places(seed: int, day: int, scale: float, a: dict, net: dict, out: di
             a["days_left"][i] = int(granted[e] * scale / net["load"][e])
             granted[e] += 1
         requests[e] -= 1
-    for e in range(n_legs):
-        out["boats"][e] = math.ceil(granted[e] * scale / net["load"][e] - 1e-9) if granted[e] else 0.0
+    count_boats(seed, day, scale, net, granted, out)
 
 
 def _board_and_count(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
