@@ -160,7 +160,8 @@ def test_a_reference_above_the_ceiling_keeps_headroom_set_by_the_ceiling_share()
         model = RouteModel(small_scenario(days=5, patrols=small_scenario().patrols.model_copy(
             update={"reference_ceiling_share": share, "max_probability": 0.9})))
         e = leg_index(model, CHANNEL_LEG)
-        patrol = Patrol(model, e, "intercept", reference_probability=0.93, reference_launches=5.0)
+        model.reference.p_intercept[e] = 0.93  # the patrol calibrates to today's reference value
+        patrol = Patrol(model, e, "intercept", reference_launches=5.0)
         launches = np.zeros(model.net.n_legs)
         at = []
         for units in (patrol.base_units, 3 * patrol.base_units):
