@@ -113,3 +113,27 @@ def test_syria_and_iraq_are_separate_origins_with_the_merged_flow(network) -> No
         assert {"istanbul", "minsk", "europe_airports"} <= set(legs.loc[legs["from"] == origin, "to"]), origin
     minsk = legs[legs["to"] == "minsk"].set_index("from")["capacity_people_per_day"]
     assert minsk["syria"] + minsk["iraq"] == 30.0
+
+
+def _drift(tables: dict) -> dict[str, float]:
+    """Relative change from the first recorded quarter to the same quarter a year later (the seasons of inflow and
+    weather cancel): groups and members over all legs, and people on the routes (active states)."""
+    market = tables["daily_market"].groupby("date")[["groups", "members"]].sum()
+    population = tables["daily_population"]
+    active = population[~population["state"].isin(kernel.STATE_NAMES[kernel.FIRST_FINAL:])]
+    market["active"] = active.groupby("date")["people"].sum()
+    first, later = market.iloc[:91].mean(), market.iloc[365:456].mean()
+    return ((later - first) / first).to_dict()
+
+
+@pytest.mark.slow
+def test_after_the_default_spin_up_the_market_and_the_routes_are_settled() -> None:
+    """After the default spin-up the groups and the people on the routes change by under 15% (members, which
+    groups recruit and shed in steps of half their size, by under 35%) from one year to the next; with no
+    spin-up they change by far more: the test can fail."""
+    scenario = load_scenario(BASELINE).model_copy(update={"scale": 10.0, "days": 456})
+    assert scenario.spin_up_days == type(scenario).model_fields["spin_up_days"].default == 730
+    settled = _drift(simulate(scenario).tables)
+    cold = _drift(simulate(scenario.model_copy(update={"spin_up_days": 0})).tables)
+    assert abs(settled["groups"]) < 0.15 and abs(settled["active"]) < 0.15 and abs(settled["members"]) < 0.35
+    assert cold["groups"] > 0.3 and cold["active"] > 0.3

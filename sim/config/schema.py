@@ -197,9 +197,11 @@ class Scenario(BaseModel):
         1.0, ge=1.0, le=10_000.0,
         description="People each simulated migrant stands for (K >= 1); outputs are always in people.")
     spin_up_days: int = Field(
-        180, ge=0, le=5000,
-        description="Days simulated before start_date and not recorded, so the routes start populated "
-        "(days). Assumption: long enough for people to reach the far coasts.")
+        730, ge=0, le=5000,
+        description="Days simulated before start_date and not recorded, so the routes start populated and the "
+        "market has settled (days). Assumption: measured at the baseline (docs/ODD.md 5), groups still grow by "
+        "about 20% a year after one year and by about 10% after two, members and people on the routes by under "
+        "10% after two.")
     inflow: dict[str, InflowSeries] = Field(
         min_length=1, description="New people per day by origin region (keys: origin hub ids).")
     inflow_seasonal_profile: MonthlyProfile = Field(
