@@ -78,14 +78,15 @@ class RouteModel(mesa.Model):
                                  scenario.observation)
 
     def _inflow_table(self) -> np.ndarray:
-        """[day, origin] simulated people setting out, linear between the scenario's dated points."""
+        """[day, origin] simulated people setting out: each origin's seasonal curve, and on the first day also
+        the people already on their way (the origin's initial stock)."""
         net, sc = self.net, self.config
-        day_ordinals = self.first_date.toordinal() + np.arange(self.total_days)
         table = np.zeros((self.total_days, net.n_origins))
         origin_ids = list(net.origins["origin"])
         for key, series in sc.inflow.items():
-            xs = [d.toordinal() for d in series.dates]
-            table[:, origin_ids.index(key)] = np.interp(day_ordinals, xs, series.people_per_day)
+            o = origin_ids.index(key)
+            table[:, o] = series.per_day(self.first_date, self.total_days, sc.inflow_seasonal_profile)
+            table[0, o] += series.initial_stock_people
         return table / sc.scale
 
     def _origin_setup(self) -> None:

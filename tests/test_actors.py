@@ -102,7 +102,7 @@ def test_worse_weather_means_fewer_launches() -> None:
 
 def test_adverts_with_more_reach_raise_belief_in_the_route() -> None:
     price, risk, failure = np.array([1000.0, 1000.0]), np.array([0.02, 0.02]), np.array([0.4, 0.4])
-    beliefs = Beliefs(Information(), ["syria_iraq"], price, risk, failure, [np.random.default_rng(1)])
+    beliefs = Beliefs(Information(), ["syria"], price, risk, failure, [np.random.default_rng(1)])
     reach = np.array([[0.1, 0.9]])
     for day in range(30):
         beliefs.see_today(day, price, risk, failure, reach)
@@ -115,7 +115,7 @@ def test_news_of_deaths_raises_believed_risk() -> None:
     from sim.population import kernel as k
 
     one = np.array([1.0])
-    beliefs = Beliefs(Information(contact_lag_days_by_origin={"syria_iraq": 0}), ["syria_iraq"], 1000 * one,
+    beliefs = Beliefs(Information(contact_lag_days_by_origin={"syria": 0}), ["syria"], 1000 * one,
                       0.01 * one, 0.1 * one, [np.random.default_rng(1)])
     counts = np.zeros((1, k.N_LEG_COUNTERS))
     counts[0, k.C_DEPARTED], counts[0, k.C_DIED] = 100, 20

@@ -31,7 +31,7 @@ from tests.conftest import child_of_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-TINY = ["--days", "20", "--scale", "50"]
+TINY = ["--days", "20", "--scale", "50", "--set", "spin_up_days=365"]  # a year of spin-up is enough for file checks
 
 
 def _prevention_file(folder: Path, name: str = "strong_prevention", extra: str = "") -> Path:

@@ -19,7 +19,7 @@ start_date = 2025-04-01
 days = 5
 spin_up_days = 0
 
-[inflow.syria_iraq]
+[inflow.iraq]
 dates = [2025-04-01]
 people_per_day = [10.0]
 """
@@ -47,7 +47,7 @@ CASES = [
     ("wrong type", GOOD.replace("days = 5", 'days = "five"'), "valid integer", "days"),
     ("out of range", GOOD.replace("days = 5", "days = 0"), "greater than or equal to 1", "days"),
     ("share above 1", GOOD + "[behaviour]\nsettle_share = 1.5\n", "less than or equal to 1", "settle_share"),
-    ("unknown origin", GOOD.replace("inflow.syria_iraq", "inflow.atlantis"), "unknown origin region",
+    ("unknown origin", GOOD.replace("inflow.iraq", "inflow.atlantis"), "unknown origin region",
      "inflow.atlantis"),
     ("unknown origin for a news lag", GOOD + "[information.contact_lag_days_by_origin]\natlantis = 3\n",
      "unknown origin region", "information.contact_lag_days_by_origin.atlantis"),
@@ -59,7 +59,7 @@ CASES = [
      ""),
     ("missing key", GOOD.replace("days = 5\n", ""), "required", "days"),
     ("mismatched series", GOOD.replace("people_per_day = [10.0]", "people_per_day = [10.0, 2.0]"),
-     "same length", "inflow.syria_iraq"),
+     "same length", "inflow.iraq"),
 ]
 
 
@@ -130,7 +130,7 @@ VALUE_CASES = [
     ("start date 9999", GOOD.replace("start_date = 2025-04-01", "start_date = 9999-12-30"), "supported window",
      "start_date"),
     ("inflow date 2300", GOOD.replace("dates = [2025-04-01]", "dates = [2300-04-01]"), "supported window",
-     "inflow.syria_iraq.dates"),
+     "inflow.iraq.dates"),
     ("inflow 1e308", GOOD.replace("[10.0]", "[1e308]"), "less than or equal to 1000000", "people_per_day"),
     ("inflow inf", GOOD.replace("[10.0]", "[inf]"), "finite number", "people_per_day"),
     ("operations inf", GOOD + "[enforcement]\noperations_per_investigator_per_year = inf\n", "finite number",
@@ -265,7 +265,7 @@ def test_inflow_dates_not_covering_the_run_warn_naming_the_origin(tmp_path: Path
     path.write_text(GOOD.replace("dates = [2025-04-01]", "dates = [2025-04-02, 2025-04-03]").replace(
         "[10.0]", "[10.0, 20.0]"))
     _, warnings = load_with_warnings(path)
-    assert len(warnings) == 2 and all("inflow.syria_iraq" in w for w in warnings)
+    assert len(warnings) == 2 and all("inflow.iraq" in w for w in warnings)
     assert "first level is held" in warnings[0] and "last level is held" in warnings[1]
     path.write_text(GOOD.replace("dates = [2025-04-01]", "dates = [2025-03-01, 2025-05-01]").replace(
         "[10.0]", "[10.0, 20.0]"))

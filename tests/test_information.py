@@ -73,7 +73,7 @@ def first_day_beliefs_differ(information: Information) -> dict[str, int]:
 def test_an_origin_with_a_longer_lag_hears_of_the_closure_later() -> None:
     first = first_day_beliefs_differ(lags(14, albania=3, horn_of_africa=25))
     assert first["albania"] == CLOSED_ON + 3
-    assert first["syria_iraq"] == CLOSED_ON + 14
+    assert first["syria"] == CLOSED_ON + 14
     assert first["horn_of_africa"] == CLOSED_ON + 25
 
 

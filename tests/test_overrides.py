@@ -84,7 +84,7 @@ def test_loader_applies_overrides_by_origin_and_keeps_the_days_warnings(tmp_path
 def test_set_reaches_the_run_through_the_real_command(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text('name = "t"\nstart_date = 2025-04-01\ndays = 5\nspin_up_days = 0\n'
-                    "[inflow.syria_iraq]\ndates = [2025-04-01]\npeople_per_day = [10.0]\n")
+                    "[inflow.iraq]\ndates = [2025-04-01]\npeople_per_day = [10.0]\n")
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "sim", "run", str(path), "--out", str(out), "--quiet",
                            "--no-charts", "--days", "2", "--set", "behaviour.value_of_time_eur_per_day=30",

@@ -124,7 +124,7 @@ def test_death_risk_and_travel_days_reach_the_risks_and_the_kernel() -> None:
 
 
 def test_an_air_legs_visa_refusal_follows_its_reference() -> None:
-    minsk = "syria_iraq->minsk"
+    minsk = "iraq->minsk"
     model = model_with({"target": {"leg": minsk}, "attribute": "p_prevent", "set": 0.05})
     model.step()
     assert model.legs.p_prevent[leg(model, minsk)] == 0.05

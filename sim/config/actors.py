@@ -241,8 +241,8 @@ class Weather(BaseModel):
 
 
 def _default_contact_lags() -> dict[str, int]:
-    return {"albania": 3, "north_africa": 5, "syria_iraq": 7, "senegal_gambia": 10, "south_asia": 14,
-            "sahel_west_africa": 14, "afghanistan_pakistan_iran": 21, "horn_of_africa": 21}
+    return {"albania": 3, "north_africa": 5, "syria": 7, "iraq": 7, "in_europe": 2, "senegal_gambia": 10,
+            "south_asia": 14, "sahel_west_africa": 14, "afghanistan_pakistan_iran": 21, "horn_of_africa": 21}
 
 
 class Information(BaseModel):
@@ -261,8 +261,9 @@ class Information(BaseModel):
         description="Days before news from people who travelled reaches each origin (by origin id, days). A file's "
         "values are merged with these, key by key.",
         json_schema_extra={"source": "assumption: shorter for origins close to Europe with large diasporas there "
-                           "(Albania, North Africa, Syria and Iraq), longer for distant ones with thinner contacts "
-                           "on the route (Afghanistan, the Horn of Africa); no published lags"})
+                           "(Albania, North Africa, Syria and Iraq; people already in Europe hear within days), "
+                           "longer for distant ones with thinner contacts on the route (Afghanistan, the Horn of "
+                           "Africa); no published lags"})
     feedback_weight_per_day: float = param(
         0.05, "Daily weight of outcome news in beliefs about risks (0-1).", "assumption", ge=0, le=1)
     advert_weight_per_day: float = param(

@@ -5,6 +5,7 @@ allowed; the CLI turns it into a one-line message and exit status 2, before anyt
 files are opened (a FIFO would hang, a device never end); `extends` stays inside the including file's folder.
 """
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -312,12 +313,10 @@ def load_sources(path: Path | str) -> dict[str, str]:
 
 def simulated_people(scenario: Scenario) -> float:
     """Simulated people who set out over spin-up and recorded days (the population's rows, before compaction)."""
-    import numpy as np
-
-    first = scenario.start_date.toordinal() - scenario.spin_up_days
-    days = first + np.arange(scenario.spin_up_days + scenario.days)
-    total = sum(float(np.interp(days, [d.toordinal() for d in series.dates], series.people_per_day).sum())
-                for series in scenario.inflow.values())
+    first = scenario.start_date - dt.timedelta(days=scenario.spin_up_days)
+    days = scenario.spin_up_days + scenario.days
+    total = sum(float(series.per_day(first, days, scenario.inflow_seasonal_profile).sum())
+                + series.initial_stock_people for series in scenario.inflow.values())
     return total / scenario.scale
 
 

@@ -4,11 +4,13 @@ Validation, the CLI's help and the parameter table in docs/ all come from these 
 carries its source in `json_schema_extra={"source": ...}`, or says it is an assumption and why.
 """
 
+import calendar
 import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+import numpy as np
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from sim.config.actors import Enforcement, Guides, Information, Patrols, Smugglers, Weather
 from sim.config.fields import STRICT, Date, Share, param
@@ -17,6 +19,27 @@ from sim.interventions.schema import Intervention, UnitCosts
 MAX_PEOPLE_PER_DAY = 1e6  # from one origin: hundreds of times the largest published daily flows
 MAX_EUR = 1e7  # an amount in EUR no single person's choice involves; keeps costs finite
 NAME_PATTERN = re.compile(r"[\x00-\x1f\x7f/\\]")  # names a folder: no control characters, no path separators
+MONTH_DAYS = np.array([calendar.monthrange(2025, m)[1] for m in range(1, 13)], float)  # a common year
+
+
+def _mean_one(profile: list[float]) -> list[float]:
+    """A seasonal profile moves people between months, never adds or removes them."""
+    if abs(sum(profile) / 12.0 - 1.0) > 1e-6:
+        raise ValueError(f"the 12 monthly factors must have mean 1 (they have mean {sum(profile) / 12.0:.6f})")
+    return profile
+
+
+MonthlyProfile = Annotated[
+    list[Annotated[float, Field(ge=0, le=12)]], Field(min_length=12, max_length=12), AfterValidator(_mean_one)]
+# Frontex FRAN Q1 2013: asylum applications fall 12-24% at the start of each year (2008-2013); FRAN Q4 2014 and
+# Q2 2015: winters see substantially lower pressure, flows pick up after the winter; Irish Times 2023-05-03: EU
+# asylum applications fall in winter and surge in summer. The monthly shape within that is an assumption (Q1 is
+# 21% below the other months' mean, the peak in August).
+SEASONAL_PROFILE = [0.82, 0.80, 0.88, 0.96, 1.04, 1.10, 1.14, 1.16, 1.12, 1.06, 0.98, 0.94]
+SEASONAL_SOURCE = ("Frontex FRAN Q1 2013 (asylum applications fall 12-24% at the start of each year, 2008-2013), "
+                   "FRAN Q4 2014 and Q2 2015 (lower pressure in winter, rising after it), Irish Times 2023-05-03 "
+                   "(EU asylum applications fall in winter, surge in summer); assumption: the monthly shape, Q1 "
+                   "21% below the other months, peak in August")
 
 
 class InflowSeries(BaseModel):
@@ -28,6 +51,13 @@ class InflowSeries(BaseModel):
     people_per_day: list[Annotated[float, Field(ge=0, le=MAX_PEOPLE_PER_DAY)]] = Field(
         min_length=1, max_length=10_000,
         description=f"People setting out per day at each date (people/day, 0 to {MAX_PEOPLE_PER_DAY:,.0f}).")
+    seasonal_profile: MonthlyProfile | None = Field(
+        None, description="12 monthly factors (January first, mean 1) multiplying this origin's curve; none: the "
+        "scenario's inflow_seasonal_profile.")
+    initial_stock_people: float = Field(
+        0.0, ge=0, le=MAX_PEOPLE_PER_DAY,
+        description="People from this origin already on their way on the first simulated day (first spin-up day), "
+        "set out at the origin hub on that day besides its inflow (people).")
 
     @model_validator(mode="after")
     def _matching_and_sorted(self) -> "InflowSeries":
@@ -38,6 +68,16 @@ class InflowSeries(BaseModel):
         if any(b <= a for a, b in zip(self.dates, self.dates[1:], strict=False)):
             raise ValueError("dates must be strictly increasing")
         return self
+
+    def per_day(self, first: dt.date, days: int, shared_profile: list[float]) -> np.ndarray:
+        """People setting out on each of `days` days from `first`: linear between the dated points (held flat
+        outside them), times the month's seasonal factor. Factors are divided by their mean weighted by the days
+        of each month, so a calendar year's total is that of the curve alone (a flat profile changes nothing)."""
+        ordinals = first.toordinal() + np.arange(days)
+        level = np.interp(ordinals, [d.toordinal() for d in self.dates], self.people_per_day)
+        profile = np.array(self.seasonal_profile if self.seasonal_profile is not None else shared_profile)
+        months = np.array([dt.date.fromordinal(int(o)).month - 1 for o in ordinals], np.int64)
+        return level * (profile / (profile @ MONTH_DAYS / MONTH_DAYS.sum()))[months]
 
 
 class Behaviour(BaseModel):
@@ -189,11 +229,17 @@ class Scenario(BaseModel):
         1.0, ge=1.0, le=10_000.0,
         description="People each simulated migrant stands for (K >= 1); outputs are always in people.")
     spin_up_days: int = Field(
-        180, ge=0, le=5000,
-        description="Days simulated before start_date and not recorded, so the routes start populated "
-        "(days). Assumption: long enough for people to reach the far coasts.")
+        730, ge=0, le=5000,
+        description="Days simulated before start_date and not recorded, so the routes start populated and the "
+        "market has settled (days). Assumption: measured at the baseline (docs/ODD.md 5), groups still grow by "
+        "about 20% a year after one year and by about 10% after two, members and people on the routes by under "
+        "10% after two.")
     inflow: dict[str, InflowSeries] = Field(
         min_length=1, description="New people per day by origin region (keys: origin hub ids).")
+    inflow_seasonal_profile: MonthlyProfile = Field(
+        default_factory=lambda: list(SEASONAL_PROFILE),
+        description="12 monthly factors (January first, mean 1) multiplying every origin's inflow curve that sets "
+        "no seasonal_profile of its own (dimensionless).", json_schema_extra={"source": SEASONAL_SOURCE})
     behaviour: Behaviour = Field(default_factory=Behaviour)
     boats: Boats = Field(default_factory=Boats)
     smugglers: Smugglers = Field(default_factory=Smugglers)
