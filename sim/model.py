@@ -14,6 +14,7 @@ import numpy as np
 from sim.actors.enforcement import EnforcementUnit
 from sim.actors.market import Market
 from sim.actors.patrols import apply_patrols, create_patrols
+from sim.actors.supply import SupplyChains
 from sim.config.schema import Scenario
 from sim.environment.information import Beliefs
 from sim.environment.weather import Weather
@@ -24,7 +25,7 @@ from sim.population import kernel
 from sim.population.legs import LegInputs, perceived_costs, sink_values
 from sim.population.population import Population
 
-STREAM_KINDS = ("market", "unit", "intervention")  # actors' random streams, one per leg, unit or intervention
+STREAM_KINDS = ("market", "unit", "intervention", "supply")  # actors' streams: per leg, unit, intervention, chain
 PARALLEL_FROM = 20_000  # below this many active migrants the serial kernel is faster (fork/join overhead)
 
 
@@ -57,6 +58,7 @@ class RouteModel(mesa.Model):
                                self.legs.failure_probability())
         self.interventions = Interventions(self)
         self.policy = self.interventions.levers  # what interventions change today, read by the actors
+        self.supply = SupplyChains(self)
         self.market = Market(self)
         self.market.populate()
         create_patrols(self)
@@ -119,6 +121,7 @@ class RouteModel(mesa.Model):
         """The actors' turn: enforcement strikes, groups plan, patrols respond, the sea sets the odds."""
         self.interventions.apply()
         self.market.refresh()
+        self.supply.step_day()
         units = self.agents_by_type.get(EnforcementUnit)
         if units is not None:
             units.shuffle_do("step_day")
@@ -129,6 +132,7 @@ class RouteModel(mesa.Model):
         self.legs.p_intercept[self.land_legs] = self.policy.land_stopped_share[self.land_legs]
         self.legs.p_return = self.policy.p_return
         self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day))
+        self.legs.apply_taxi_boats(self.config.smugglers.taxi_escape_share, self.config.smugglers.taxi_incident_factor)
         self.beliefs.see_adverts(self.market.advert_reach(), self.legs.death_probability(),
                                  self.legs.failure_probability())
 
@@ -186,6 +190,7 @@ class RouteModel(mesa.Model):
                                  arrivals_day, expected_deaths.sum(0))
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
+            self.recorder.record_supply(recorded, {c.corridor: c.row() for c in self.supply.chains})
         pop.note_finals(new_finals)
         self.day += 1
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from sim.config.actors import Enforcement, Information, Patrols, Smugglers, Weather
+from sim.config.actors import Enforcement, Information, Patrols, Smugglers, Supply, Weather
 from sim.config.fields import STRICT, Date, Share, param
 from sim.interventions.schema import Intervention, UnitCosts
 
@@ -165,6 +165,7 @@ class Scenario(BaseModel):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     boats: Boats = Field(default_factory=Boats)
     smugglers: Smugglers = Field(default_factory=Smugglers)
+    supply: Supply = Field(default_factory=Supply)
     patrols: Patrols = Field(default_factory=Patrols)
     enforcement: Enforcement = Field(default_factory=Enforcement)
     weather: Weather = Field(default_factory=Weather)
