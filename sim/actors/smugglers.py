@@ -94,14 +94,14 @@ class SmugglingGroup(mesa.Agent):
 
     def boat_load(self, reference_load: float, available: int) -> float:
         """People per boat, chosen against enforcement and supply: when beach police stop more launches, each
-        launch that gets through must carry more; a dear boat is filled more; and when boats are too few for the
-        demand, each is loaded more again. At most max_overload times the reference (bigger boats, then
-        crowding)."""
+        launch that gets through must carry more; a dear boat (the cost of a boat that reaches the coast, seizures
+        included) is filled more; and when boats are too few for the demand, each is loaded more again. At most
+        max_overload times the reference (bigger boats, then crowding)."""
         cfg = self.config
         p_reference = self.model.net.p_prevent[self.leg]
         p_beach = min(self.model.legs.p_beach[self.leg], 0.999)  # yesterday's beach police
         policing = ((1.0 - p_reference) / (1.0 - p_beach)) ** cfg.prevention_load_response
-        dear = (self.chain.price_eur / self.model.config.supply.boat_and_engine_price_eur) \
+        dear = (self.chain.delivered_cost_eur / self.model.config.supply.boat_and_engine_price_eur) \
             ** cfg.boat_price_load_response
         planned = reference_load * policing * dear
         if available * planned < self.demand:

@@ -5,9 +5,10 @@ Boats and engines for small boats are bought far from the coast (Germany, Bulgar
 corridor's groups share suppliers and routes to their coast, while corridors do not share boats. A chain dispatches
 at most its throughput a day, first come first served; orders beyond it wait in a backlog, and the price of a boat
 rises with the wait. Dispatched boats travel for the delivery delay, and upstream seizures (the policy lever
-`supply_seized_per_day`) take boats from this pipeline. Seizures and a cut in throughput thus make boats scarce
-and dear at the coast, and groups answer by loading each boat more (`SmugglingGroup.boat_load`): nothing here
-decides a load or a crossing.
+`supply_seized_per_day`) take boats from this pipeline: the buyer has paid for them, so a boat that reaches the
+coast costs the price over the share not seized (`delivered_cost_eur`). Seizures and a cut in throughput thus
+make boats scarce and dear at the coast, and groups answer by loading each boat more (`SmugglingGroup.boat_load`):
+nothing here decides a load or a crossing.
 """
 
 from collections import deque
@@ -22,8 +23,8 @@ from sim.network import CORRIDORS, MODE_SEA
 if TYPE_CHECKING:
     from sim.actors.smugglers import SmugglingGroup
 
-COLUMNS = ("throughput_boats_per_day", "boat_price_eur", "dispatched", "delivered", "seized", "backlog_boats",
-           "in_transit_boats", "taxi_share")
+COLUMNS = ("throughput_boats_per_day", "boat_price_eur", "delivered_cost_eur", "seized_share", "dispatched",
+           "delivered", "seized", "backlog_boats", "in_transit_boats", "taxi_share")
 
 
 @dataclass
@@ -47,10 +48,16 @@ class SupplyChain(mesa.Agent):
         self.backlog: deque[Shipment] = deque()
         self.transit: deque[Shipment] = deque()   # in order of due day (one delay for all)
         self.price_eur = model.config.supply.boat_and_engine_price_eur
+        self.seized_share = 0.0         # smoothed share of the boats leaving the road that were seized
         self._dispatch_carry = 0.0
         self._seize_carry = dict.fromkeys(legs.tolist(), 0.0)
         self.today = dict.fromkeys(("dispatched", "delivered", "seized"), 0)
         self.seized_by_leg = dict.fromkeys(legs.tolist(), 0)
+
+    @property
+    def delivered_cost_eur(self) -> float:
+        """What a boat that reaches the coast costs its buyer: the price, over the share of boats not seized."""
+        return self.price_eur / max(1.0 - self.seized_share, 0.01)
 
     @property
     def backlog_boats(self) -> int:
@@ -77,6 +84,10 @@ class SupplyChain(mesa.Agent):
         self.dispatch()
         self.deliver()
         cfg = self.model.config.supply
+        off_road = self.today["seized"] + self.today["delivered"]
+        if off_road:  # remembered over about one journey
+            weight = 1.0 / max(cfg.delivery_delay_days, 1)
+            self.seized_share += weight * (self.today["seized"] / off_road - self.seized_share)
         wait_days = self.backlog_boats / self.throughput
         self.price_eur = cfg.boat_and_engine_price_eur * min(1.0 + cfg.price_rise_per_wait_day * wait_days,
                                                              cfg.price_cap_share)
@@ -131,8 +142,9 @@ class SupplyChain(mesa.Agent):
         launches = np.where(legs.load[self.legs] > 0, legs.places[self.legs] / legs.load[self.legs], 0.0)
         taxi = legs.taxi_share[self.legs]
         taxi_share = float(np.average(taxi, weights=launches)) if launches.sum() > 0 else float(taxi.mean())
-        return [self.throughput, self.price_eur, self.today["dispatched"], self.today["delivered"],
-                self.today["seized"], self.backlog_boats, self.transit_boats, taxi_share]
+        return [self.throughput, self.price_eur, self.delivered_cost_eur, self.seized_share,
+                *(self.today[k] for k in ("dispatched", "delivered", "seized")), self.backlog_boats,
+                self.transit_boats, taxi_share]
 
 
 class SupplyChains:

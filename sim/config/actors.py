@@ -56,7 +56,8 @@ class Smugglers(BaseModel):
         "(dimensionless).", "assumption: DOMAIN.md, overloading as the answer to a supply-side and policing "
         "squeeze; the shape is not published", ge=0, le=5)
     boat_price_load_response: float = param(
-        0.5, "How strongly a dear boat raises the planned load: planned x= (boat price / base boat price)^r "
+        0.5, "How strongly a dear boat raises the planned load: planned x= (cost of a boat that reaches the coast "
+        "/ supply.boat_and_engine_price_eur)^r; the cost is the chain's price over the share of boats not seized "
         "(dimensionless).", "assumption", ge=0, le=5)
     taxi_corridors: list[str] = Field(
         default_factory=lambda: ["channel"], max_length=20,
