@@ -44,16 +44,19 @@ def channel(tables) -> tuple[float, float, float]:
 def test_seizures_at_the_published_pace_fill_boats_and_raise_the_boat_price() -> None:
     """About 30 boats a month (over 350 in the year to May 2024) taken from the road to the Channel coast: each boat
     that reaches the coast costs more, and groups load each boat more. Measured (five seeds from the default, scale
-    10, 180 days after 180): people per boat +11% to +18%, cost of a delivered boat +38% to +55%, crossings -29% to
-    +7%."""
-    base = channel_scenario()
-    before, after = simulate(base).tables, simulate(seizures(base, 30.0)).tables
-    (load0, cost0, _), (load1, cost1, _) = channel(before), channel(after)
-    assert load1 > 1.05 * load0
-    assert cost1 > 1.2 * cost0
-    seized = after["daily_interventions"]["boats_seized"].sum()
-    assert seized == pytest.approx(30.0 * 180 / (365 / 12), abs=2)  # the pace asked for, found on the road
-    assert seized == after["daily_supply"]["seized"].sum()
+    10, 180 days after 180), seizures against none: people per boat +4% to +19%, cost of a delivered boat +17% to
+    +38%, crossings -39% to +9%. Two seeds here, their ratios averaged."""
+    ratios = []
+    for seed in (20250401, 20250402):
+        base = channel_scenario(seed=seed)
+        before, after = simulate(base).tables, simulate(seizures(base, 30.0)).tables
+        ratios.append(np.array(channel(after)[:2]) / np.array(channel(before)[:2]))
+        seized, asked = after["daily_interventions"]["boats_seized"].sum(), 30.0 * 180 / (365 / 12)
+        assert 0.9 * asked <= seized <= asked + 1  # the pace asked for, as far as boats are found on the road
+        assert seized == after["daily_supply"]["seized"].sum()
+    load, cost = np.mean(ratios, axis=0)
+    assert load > 1.05
+    assert cost > 1.15
 
 
 def test_a_cut_in_throughput_raises_the_boat_price_and_the_load() -> None:

@@ -48,11 +48,17 @@ class SupplyChain(mesa.Agent):
         self.backlog: deque[Shipment] = deque()
         self.transit: deque[Shipment] = deque()   # in order of due day (one delay for all)
         self.price_eur = model.config.supply.boat_and_engine_price_eur
-        self.seized_share = 0.0         # smoothed share of the boats leaving the road that were seized
+        self._recent = {"seized": 0.0, "off_road": 0.0}  # boats a day seized and leaving the road, smoothed
         self._dispatch_carry = 0.0
         self._seize_carry = dict.fromkeys(legs.tolist(), 0.0)
         self.today = dict.fromkeys(("dispatched", "delivered", "seized"), 0)
         self.seized_by_leg = dict.fromkeys(legs.tolist(), 0)
+
+    @property
+    def seized_share(self) -> float:
+        """Share of the boats leaving the road lately that were seized (a memory of about one journey)."""
+        off_road = self._recent["off_road"]
+        return self._recent["seized"] / off_road if off_road > 0 else 0.0
 
     @property
     def delivered_cost_eur(self) -> float:
@@ -84,10 +90,10 @@ class SupplyChain(mesa.Agent):
         self.dispatch()
         self.deliver()
         cfg = self.model.config.supply
-        off_road = self.today["seized"] + self.today["delivered"]
-        if off_road:  # remembered over about one journey
-            weight = 1.0 / max(cfg.delivery_delay_days, 1)
-            self.seized_share += weight * (self.today["seized"] / off_road - self.seized_share)
+        weight = 1.0 / max(cfg.delivery_delay_days, 1)
+        seized, off_road = self.today["seized"], self.today["seized"] + self.today["delivered"]
+        for key, today in (("seized", seized), ("off_road", off_road)):
+            self._recent[key] += weight * (today - self._recent[key])
         wait_days = self.backlog_boats / self.throughput
         self.price_eur = cfg.boat_and_engine_price_eur * min(1.0 + cfg.price_rise_per_wait_day * wait_days,
                                                              cfg.price_cap_share)
