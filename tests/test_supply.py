@@ -177,3 +177,16 @@ def test_every_sea_corridor_with_groups_has_a_chain() -> None:
     channel_chain = next(c for c in model.supply.chains if CORRIDORS[c.corridor] == "channel")
     assert channel_chain.throughput == model.config.supply.throughput_boats_per_day["channel"]
     assert all(g.chain is not None for g in model.market.groups if g.uses_boats)
+
+
+@pytest.mark.parametrize(("section", "field", "value"), [
+    ("supply", "throughput_boats_per_day", {"eastern_balkans": 3.0}),
+    ("smugglers", "taxi_corridors", ["western_balkans"]),
+])
+def test_supply_and_taxi_corridors_must_be_sea_corridors(network, section, field, value) -> None:
+    from sim.config import ConfigError, check_against_network
+
+    base = small_scenario(days=10)
+    scenario = base.model_copy(update={section: getattr(base, section).model_copy(update={field: value})})
+    with pytest.raises(ConfigError, match=f"{section}.{field}"):
+        check_against_network(scenario, "s.toml", network)
