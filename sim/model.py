@@ -25,7 +25,7 @@ from sim.population import kernel
 from sim.population.legs import LegInputs, perceived_costs, sink_values
 from sim.population.population import Population
 
-STREAM_KINDS = ("market", "unit", "intervention", "supply")  # actors' streams: per leg, unit, intervention, chain
+STREAM_KINDS = ("market", "unit", "supply")  # actors' random streams, one per leg, unit or supply chain
 PARALLEL_FROM = 20_000  # below this many active migrants the serial kernel is faster (fork/join overhead)
 
 
@@ -94,7 +94,7 @@ class RouteModel(mesa.Model):
 
     def stream(self, kind: str, index: int) -> np.random.Generator:
         """The random stream of one actor or mechanism (the market of one leg, one enforcement unit, one
-        intervention): each draws only from its own, so runs with one seed share an actor's draws as long as
+        supply chain): each draws only from its own, so runs with one seed share an actor's draws as long as
         that actor does the same things (common random numbers beyond the migrants and the weather)."""
         key = (kind, index)
         if key not in self._streams:

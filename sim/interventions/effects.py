@@ -26,7 +26,6 @@ class Interventions:
         self.model = model
         net = model.net
         self.items: dict[str, InterventionBase] = dict(model.config.interventions)
-        self.index = {name: i for i, name in enumerate(self.items)}
         self.targets = {name: legs_for(net, item.kind, *item.target.kind_and_value)
                         for name, item in self.items.items()}
         self.units = [u.name for u in model.config.enforcement.units]
