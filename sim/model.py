@@ -15,6 +15,7 @@ from sim.actors.enforcement import EnforcementUnit
 from sim.actors.guides import LandMarket
 from sim.actors.market import Market
 from sim.actors.patrols import apply_patrols, create_patrols
+from sim.actors.supply import SupplyChains
 from sim.config.schema import Scenario
 from sim.environment.choice import perceived_costs, sink_values
 from sim.environment.information import Beliefs
@@ -27,8 +28,8 @@ from sim.population import kernel
 from sim.population.legs import LegInputs
 from sim.population.population import Population
 
-# Actors' and mechanisms' random streams: one per leg, unit, intervention or origin (news reaching it).
-STREAM_KINDS = ("market", "unit", "intervention", "information")
+# Actors' and mechanisms' random streams: one per leg, unit, supply chain or origin (news reaching it).
+STREAM_KINDS = ("market", "unit", "supply", "information")
 PARALLEL_FROM = 20_000  # below this many active migrants the serial kernel is faster (fork/join overhead)
 
 
@@ -67,6 +68,7 @@ class RouteModel(mesa.Model):
         self.interventions = Interventions(self)
         self.policy = self.interventions.levers  # what interventions change today, read by the actors
         self.reference = self.interventions.reference  # today's per-leg reference values, read by the actors
+        self.supply = SupplyChains(self)
         self.market = Market(self)
         self.market.populate()
         self.guides = LandMarket(self)
@@ -104,7 +106,7 @@ class RouteModel(mesa.Model):
 
     def stream(self, kind: str, index: int) -> np.random.Generator:
         """The random stream of one actor or mechanism (the market of one leg, one enforcement unit, one
-        intervention): each draws only from its own, so runs with one seed share an actor's draws as long as
+        supply chain): each draws only from its own, so runs with one seed share an actor's draws as long as
         that actor does the same things (common random numbers beyond the migrants and the weather)."""
         key = (kind, index)
         if key not in self._streams:
@@ -133,6 +135,7 @@ class RouteModel(mesa.Model):
         self.interventions.apply()
         self.legs.follow_reference(self.net, self.reference, self.market.paid)
         self.market.refresh()
+        self.supply.step_day()
         units = self.agents_by_type.get(EnforcementUnit)
         if units is not None:
             units.shuffle_do("step_day")
@@ -145,6 +148,7 @@ class RouteModel(mesa.Model):
         self.legs.p_return = self.policy.p_return
         self.legs.apply_load(self.net, self.config.boats, self.weather.leg_roughness(self.day),
                              self.reference.death_risk)
+        self.legs.apply_taxi_boats(self.config.smugglers.taxi_escape_share, self.config.smugglers.taxi_incident_factor)
         self.beliefs.see_today(self.day, self.legs.price, self.legs.death_probability(),
                                self.legs.failure_probability(), self.market.advert_reach())
 
@@ -204,6 +208,7 @@ class RouteModel(mesa.Model):
                                  arrivals_day, expected_deaths.sum(0), boats_landed)
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
+            self.recorder.record_supply(recorded, {c.corridor: c.row() for c in self.supply.chains})
         pop.note_finals(new_finals)
         self.day += 1
 

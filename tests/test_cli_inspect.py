@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 
 def test_parameter_docs_are_generated_and_up_to_date() -> None:
     text = markdown()
-    for key in ("behaviour.value_of_time_eur_per_day", "smugglers.boat_and_engine_cost_eur",
+    for key in ("behaviour.value_of_time_eur_per_day", "supply.boat_and_engine_price_eur",
                 "interventions.<name>.officers_added", "inflow.<name>.people_per_day"):
         assert f"`{key}`" in text
     assert (ROOT / "docs" / "parameters.md").read_text() == text, (

@@ -114,8 +114,8 @@ class Mechanism:
 MECHANISMS: dict[str, Mechanism] = {
     "launch_prevention": Mechanism(("prevent_units",), _summed("p_prevent"), _sign("officers_added"),
                                    "p_prevent on the target legs"),
-    # Reaches into the groups' stock today (no lever): the seam the supply item of issue 11 turns into a lever.
-    "supply_chain_seizures": Mechanism((), _seized, +1, "boats seized by the intervention"),
+    "supply_chain_seizures": Mechanism(("supply_seized_per_day",), _seized, +1,
+                                       "boats seized by the intervention from the supply chain's road"),
     "border_closure": Mechanism(("land_stopped_share",), _summed("p_intercept"), +1,
                                 "share stopped on the target land legs"),
     "enforcement_funding": Mechanism(("investigators_added",), _operations, +1,

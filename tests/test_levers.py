@@ -89,7 +89,7 @@ def test_financial_disruption_drains_groups_cash() -> None:
 def test_facilitator_penalties_make_boats_dearer() -> None:
     model = model_with(kind="facilitator_penalties", target={"corridor": "channel"}, boat_cost_increase_share=0.5)
     group = next(g for g in model.market.groups if g.leg == leg(model, CHANNEL_BOAT))
-    assert group.boat_cost() == pytest.approx(1.5 * model.config.smugglers.boat_and_engine_cost_eur)
+    assert group.boat_cost() == pytest.approx(1.5 * model.config.supply.boat_and_engine_price_eur)
 
 
 def test_online_takedown_cuts_advert_reach_and_so_belief() -> None:

@@ -72,6 +72,8 @@ class Market:
             places = launches * np.array([g.load for g in members])
             legs.places[leg] = places.sum() * self.model.policy.places_factor[leg]
             legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else ref.people_per_boat[leg]
+            taxi = np.array([g.taxi_share() for g in members])
+            legs.taxi_share[leg] = float(np.average(taxi, weights=launches)) if launches.sum() > 0 else taxi.mean()
             prices = np.array([g.price_eur for g in members])
             legs.price[leg] = float(np.average(prices, weights=np.maximum(capacity, 1e-9)))
 
@@ -80,7 +82,8 @@ class Market:
         """Share each leg's revenue and boats used among its groups; record demand; dissolve failed groups."""
         wanted = (leg_counts[:, k.C_WAITING] + leg_counts[:, k.C_DEPARTED]) * scale
         self.demand[:] = wanted
-        self.unmet += 0.1 * (leg_counts[:, k.C_WAITING] * scale - self.unmet)
+        weight = self.model.config.smugglers.unmet_weight_per_day
+        self.unmet += weight * (leg_counts[:, k.C_WAITING] * scale - self.unmet)
         leaving = []
         for leg, members in self.by_leg.items():
             launches = np.array([g.launches for g in members], float)
@@ -93,6 +96,7 @@ class Market:
                 if group.should_exit():
                     leaving.append(group)
         for group in leaving:
+            self.model.supply.cancel(group)
             group.remove()
 
     def enter(self) -> None:
@@ -105,12 +109,12 @@ class Market:
         self.refresh()
         for e in self.paid:
             members = self.by_leg.get(int(e))
-            # A newcomer expects what the incumbents make, or, on a leg nobody serves, half the fares of the
-            # people left waiting; it enters when that beats what it needs to start.
+            # A newcomer expects what the incumbents make, or, on a leg nobody serves, a share of the fares of the
+            # people left waiting (newcomer_fare_share); it enters when that beats what it needs to start.
             if members:
                 prospect = float(np.mean([g.profit_eur for g in members])) * DAYS_PER_MONTH
             else:
-                prospect = self.unmet[e] * model.legs.price[e] * DAYS_PER_MONTH * 0.5
+                prospect = self.unmet[e] * model.legs.price[e] * DAYS_PER_MONTH * cfg.newcomer_fare_share
             excess = prospect - cfg.entry_profit_eur_per_month
             draw = model.stream("market", int(e)).random()
             if excess > 0 and draw < 1.0 - np.exp(-excess / cfg.entry_profit_eur_per_month):

@@ -24,13 +24,6 @@ class Smugglers(BaseModel):
     initial_launches_per_group_per_day: float = param(
         2.0, "Launches per day a group is sized for at the start; groups per leg follow from the leg's "
         "reference capacity (1/day).", "assumption", ge=0.1, le=1000)
-    boat_and_engine_cost_eur: float = param(
-        15000.0, "Cost of one boat with engine and equipment, paid when ordered (EUR).",
-        "BBC undercover Essen 2024: dinghy, engine and 60 life jackets EUR 15,000 (inputs_and_priors.csv)",
-        ge=0, le=1e7)
-    supply_delay_days: int = param(
-        14, "Days from ordering a boat and engine to having them at the coast (days).",
-        "assumption: bought in Germany, Bulgaria or Turkey and driven to the coast (DOMAIN.md)", ge=0, le=365)
     stock_cover_days: float = param(
         10.0, "Sailing days of launches a group tries to hold in stock and on order (days).", "assumption",
         ge=0, le=365)
@@ -55,9 +48,41 @@ class Smugglers(BaseModel):
         2.5, "Most people per boat as a multiple of the leg's reference load (dimensionless).",
         "Home Office: Channel 7 a boat in 2018, 28 in 2021 (observed_calibration.csv)", ge=1, le=10)
     overload_response: float = param(
-        1.0, "How strongly scarce boats raise the load: load = reference x (demand / (launches available x "
-        "reference))^r, capped; launches available is the least of capacity, boats and engines "
+        1.0, "How strongly scarce boats raise the load: load = planned x (demand / (launches available x "
+        "planned))^r, capped; launches available is the least of capacity, boats and engines "
         "(dimensionless).", "assumption", ge=0, le=3)
+    prevention_load_response: float = param(
+        1.0, "How strongly beach prevention raises the planned load: planned = reference x ((1 - reference "
+        "prevention) / (1 - yesterday's beach prevention))^r: fewer launches get through, so each carries more "
+        "(dimensionless).", "assumption: DOMAIN.md, overloading as the answer to a supply-side and policing "
+        "squeeze; the shape is not published", ge=0, le=5)
+    boat_price_load_response: float = param(
+        0.5, "How strongly a dear boat raises the planned load: planned x= (cost of a boat that reaches the coast "
+        "/ supply.boat_and_engine_price_eur)^r; the cost is the chain's price over the share of boats not seized "
+        "(dimensionless).", "assumption", ge=0, le=5)
+    taxi_corridors: list[str] = Field(
+        default_factory=lambda: ["channel"], max_length=20,
+        description="Corridors whose groups launch taxi boats: boats launched empty from rivers and canals that "
+        "pick people up in the water.",
+        json_schema_extra={"source": "DOMAIN.md: French police act on beaches, not at sea; smugglers answer by "
+                           "launching boats empty from rivers and canals"})
+    taxi_share_per_prevent: float = param(
+        1.5, "Share of a group's launches made as taxi boats per unit of beach-prevention probability above the "
+        "leg's reference prevention (dimensionless); none at or below the reference.",
+        "assumption: the answer to beach policing grows with it (DOMAIN.md); no taxi boats at the 2021 reference, "
+        "so the reference death risk holds there", ge=0, le=100)
+    taxi_max_share: float = param(
+        0.3, "Highest share of a group's launches made as taxi boats (0-1).",
+        "assumption: some people still board on beaches", ge=0, le=1)
+    taxi_escape_share: float = param(
+        0.5, "Share of the beach-prevention probability a taxi launch escapes (0-1): police on the shore do not "
+        "intervene at sea.", "assumption: DOMAIN.md; many pick-ups are still stopped at the water's edge; with "
+        "the defaults more officers still stop more launches (tests/test_interventions.py)",
+        ge=0, le=1)
+    taxi_incident_factor: float = param(
+        1.5, "A taxi launch's incident probability as a multiple of a beach launch's (dimensionless): people "
+        "wade out and climb aboard in the water.", "assumption: DOMAIN.md, drownings at embarkation and in the "
+        "shallows", ge=1, le=20)
     payment_attempts: int = param(
         3, "Attempts one payment covers: 1 = pay per attempt; 3 = a package of three tries (attempts).",
         "assumption: packages of several attempts are reported on the Channel", ge=1, le=10)
@@ -78,11 +103,69 @@ class Smugglers(BaseModel):
     price_adjustment_per_day: float = param(
         0.1, "Share of the gap to its target price a group closes each day: prices are sticky (0-1).",
         "assumption", gt=0, le=1)
+    profit_weight_per_day: float = param(
+        0.05, "Daily weight of the day's profit in a group's smoothed profit (0-1): a memory of about 20 days.",
+        "assumption", gt=0, le=1)
+    launches_weight_per_sailing_day: float = param(
+        0.1, "Weight of a sailing day's launches wanted in a group's expected launches, which its stock and "
+        "working capital are planned on (0-1).", "assumption", gt=0, le=1)
+    arrest_memory_days: float = param(
+        90.0, "Days over which a group's arrest rate decays by a factor e: how long arrests keep its risk "
+        "premium up (days).", "assumption", ge=1, le=3650)
+    recruit_demand_capacity_ratio: float = param(
+        1.2, "A group recruits when the launches its demand wants exceed its capacity by this multiple "
+        "(dimensionless).", "assumption", ge=1, le=100)
+    recruit_cash_share: float = param(
+        0.5, "A group recruits only while its cash exceeds this share of its working capital (dimensionless).",
+        "assumption", ge=0, le=100)
+    shed_demand_capacity_ratio: float = param(
+        0.5, "A group sheds members when the launches its demand wants fall below this share of its capacity "
+        "(0-1).", "assumption", ge=0, le=1)
+    unmet_weight_per_day: float = param(
+        0.1, "Daily weight of the day's people left waiting in a leg's smoothed unmet demand (0-1).",
+        "assumption", gt=0, le=1)
+    newcomer_fare_share: float = param(
+        0.5, "Share of the fares of the people left waiting on a leg nobody serves that a newcomer expects to "
+        "make as profit (0-1).", "assumption", ge=0, le=1)
     entry_members: int = param(6, "Members of a newly entering group.", "assumption", ge=1, le=1000)
     entry_cash_eur: float = param(30000.0, "Starting cash of a newly entering group (EUR).", "assumption", ge=0, le=1e9)
     advert_reach: float = param(
         0.3, "Share of the people of an origin who see a group's online adverts (0-1).",
         "assumption: adverts on social media (DOMAIN.md, online promotion)", ge=0, le=1)
+
+
+class Supply(BaseModel):
+    """Supply chains of boats with engines, one per sea corridor (docs/ODD.md 7.17): a limited throughput, a
+    delivery delay, a pipeline that can be seized and a price that rises with the wait for a boat."""
+
+    model_config = STRICT
+    boat_and_engine_price_eur: float = param(
+        15000.0, "Price of one boat with engine and equipment when no order waits (EUR), paid when ordered.",
+        "BBC undercover Essen 2024: dinghy, engine and 60 life jackets EUR 15,000 (inputs_and_priors.csv)",
+        gt=0, le=1e7)
+    delivery_delay_days: int = param(
+        14, "Days from a boat's dispatch by the supply chain to its arrival at the group's coast (days).",
+        "assumption: bought in Germany, Bulgaria or Turkey and driven to the coast (DOMAIN.md)", ge=0, le=365)
+    throughput_headroom: float = param(
+        1.0, "Boats with engines the chain of a corridor not in throughput_boats_per_day can dispatch a day, as a "
+        "multiple of the reference launches a day of the corridor's sea legs (their capacity over their people "
+        "per boat) (dimensionless).",
+        "assumption: the legs' reference capacity is set above the peak flow (legs.csv), so the chain keeps up "
+        "with reference demand but not much more", gt=0, le=100)
+    throughput_boats_per_day: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(
+        default_factory=lambda: {"channel": 6.0},
+        description="Boats with engines a corridor's chain can dispatch a day, by corridor (boats/day); corridors "
+        "not listed: throughput_headroom.",
+        json_schema_extra={"source": "Channel: assumption of the order of the 2021 launches: 1,034 boats arrived "
+                           "(Home Office, observed_calibration.csv) with 45% of launches prevented (legs.csv "
+                           "reference) is about 1,900 launches, 5.2 a day; 6 leaves a little headroom"})
+    price_rise_per_wait_day: float = param(
+        0.05, "Relative rise of the boat price per day an order waits for dispatch (backlog / throughput) "
+        "(1/day).", "assumption", ge=0, le=10)
+    price_cap_share: float = param(
+        3.0, "Highest boat price as a multiple of boat_and_engine_price_eur (dimensionless).",
+        "assumption: NCA (The Times 2023) put a boat's production cost at GBP 1,000 (inputs_and_priors.csv), so "
+        "the margin of a package is wide", ge=1, le=100)
 
 
 class Patrols(BaseModel):

@@ -376,6 +376,12 @@ def check_against_network(scenario: Scenario, path: Path | str, net: "Network") 
         if corridor not in sea_corridors:
             raise ConfigError(path, f"boats.incident_share.{corridor}",
                               f"not a corridor with sea legs; allowed: {', '.join(sea_corridors)}")
+    for key, corridors in (("smugglers.taxi_corridors", scenario.smugglers.taxi_corridors),
+                           ("supply.throughput_boats_per_day", scenario.supply.throughput_boats_per_day)):
+        for corridor in corridors:
+            if corridor not in sea_corridors:
+                raise ConfigError(path, f"{key}.{corridor}",
+                                  f"not a corridor with sea legs; allowed: {', '.join(sea_corridors)}")
     for area in scenario.weather.areas:
         if area not in sea_corridors:
             raise ConfigError(path, f"weather.areas.{area}",

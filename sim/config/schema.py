@@ -12,7 +12,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
-from sim.config.actors import Enforcement, Guides, Information, Patrols, Smugglers, Weather
+from sim.config.actors import Enforcement, Guides, Information, Patrols, Smugglers, Supply, Weather
 from sim.config.fields import STRICT, Date, Share, param
 from sim.interventions.schema import Intervention, UnitCosts
 
@@ -244,6 +244,7 @@ class Scenario(BaseModel):
     boats: Boats = Field(default_factory=Boats)
     smugglers: Smugglers = Field(default_factory=Smugglers)
     guides: Guides = Field(default_factory=Guides)
+    supply: Supply = Field(default_factory=Supply)
     patrols: Patrols = Field(default_factory=Patrols)
     enforcement: Enforcement = Field(default_factory=Enforcement)
     weather: Weather = Field(default_factory=Weather)

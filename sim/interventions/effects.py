@@ -7,7 +7,6 @@ no intervention moves people between corridors: displacement can only come from 
 
 import numpy as np
 
-from sim.actors.smugglers import SmugglingGroup
 from sim.config.fields import DAYS_PER_MONTH
 from sim.interventions.levers import Levers, Reference
 from sim.interventions.schema import Funding, InterventionBase
@@ -27,26 +26,34 @@ class Interventions:
         self.model = model
         net = model.net
         self.items: dict[str, InterventionBase] = dict(model.config.interventions)
-        self.index = {name: i for i, name in enumerate(self.items)}
         self.targets = {name: intervention_legs(net, item) for name, item in self.items.items()}
         self.units = [u.name for u in model.config.enforcement.units]
         self.unit_corridors = [[CORRIDORS.index(c) for c in u.corridors] for u in model.config.enforcement.units]
         self.levers = Levers(net.n_legs, net.n_origins, net.n_dests, len(self.units))
         self.reference = Reference(net)
         self.intensity = dict.fromkeys(self.items, 0.0)
-        self.seized = dict.fromkeys(self.items, 0.0)   # boats seized today, by intervention
-        self._carry = dict.fromkeys(self.items, 0.0)  # fractional seizures carried to the next day
+        self._seizing: dict[str, tuple[np.ndarray, float]] = {}  # today's seizure rate per leg, by intervention
 
     def apply(self) -> None:
         """Reset the levers and the reference values, then apply every intervention at today's intensity (in the
         scenario's order: a reference change starts from the value the changes before it left)."""
         self.levers.reset()
         self.reference.reset()
+        self._seizing = {}
         for name, item in self.items.items():
             self.intensity[name] = item.intensity(self.model.date)
-            self.seized[name] = 0.0
             if self.intensity[name] > 0:
                 getattr(self, item.kind)(name, item, self.intensity[name], self.targets[name])
+
+    @property
+    def seized(self) -> dict[str, float]:
+        """Boats seized today by each intervention: each leg's seizures (made by its supply chain, which reads the
+        lever) shared among the interventions on the leg in proportion to the rate each asked for."""
+        out = dict.fromkeys(self.items, 0.0)
+        done, asked = self.model.supply.seized_today, self.levers.supply_seized_per_day
+        for name, (legs, rate) in self._seizing.items():
+            out[name] = float(np.sum(done[legs] * rate / asked[legs]))
+        return out
 
     # Helpers -------------------------------------------------------------------------------------------------
     def _people_from_money(self, item: Funding, per_year_gbp: float) -> float:
@@ -62,21 +69,9 @@ class Interventions:
         self.levers.prevent_units[legs] += x * item.officers_added / len(legs)
 
     def supply_chain_seizures(self, name, item, x, legs) -> None:
-        model = self.model
-        self._carry[name] += x * item.boats_per_month / DAYS_PER_MONTH
-        n = int(self._carry[name])
-        self._carry[name] -= n
-        groups = model.agents_by_type.get(SmugglingGroup)
-        if not n or groups is None:
-            return
-        targets = list(groups.select(lambda g: g.leg in legs and g.uses_boats))
-        for _ in range(n):
-            supply = np.array([g.boats + sum(k for _, k in g.on_order) for g in targets], float)
-            if supply.sum() <= 0:
-                break
-            rng = model.stream("intervention", self.index[name])
-            targets[rng.choice(len(targets), p=supply / supply.sum())].lose_supply(1)
-            self.seized[name] += 1
+        rate = x * item.boats_per_month / DAYS_PER_MONTH / len(legs)
+        self.levers.supply_seized_per_day[legs] += rate
+        self._seizing[name] = (legs, rate)
 
     def border_closure(self, name, item, x, legs) -> None:
         _combine(self.levers.land_stopped_share, legs, x * item.share_stopped)

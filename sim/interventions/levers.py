@@ -34,6 +34,8 @@ class Levers:
     revenue_frozen_share: np.ndarray = field(init=False)
     cash_seized_share_per_day: np.ndarray = field(init=False)
     places_factor: np.ndarray = field(init=False)
+    # Supply chains (per leg): boats with engines seized a day on the road to the leg's groups.
+    supply_seized_per_day: np.ndarray = field(init=False)
     # People (per leg, per origin, per destination).
     land_stopped_share: np.ndarray = field(init=False)
     p_return: np.ndarray = field(init=False)
@@ -53,7 +55,7 @@ class Levers:
         """Back to neutral: no policy."""
         legs, o, d, u = self.n_legs, self.n_origins, self.n_dests, self.n_units
         for name in ("prevent_units", "intercept_units", "rescue_units", "revenue_frozen_share",
-                     "cash_seized_share_per_day", "land_stopped_share", "p_return"):
+                     "cash_seized_share_per_day", "land_stopped_share", "p_return", "supply_seized_per_day"):
             setattr(self, name, np.zeros(legs))
         for name in ("prevent_factor", "intercept_factor", "rescue_factor", "boat_cost_factor", "member_cost_factor",
                      "places_factor", "perceived_risk_factor"):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.actors.enforcement import COUNTERS
+from sim.actors.supply import COLUMNS as SUPPLY_COLUMNS
 from sim.config.schema import Observation
 from sim.network import CORRIDORS, LEG_SOURCES, MODE_LAND, MODE_LORRY, MODE_SEA, MODES, SOURCES, Network
 from sim.population import kernel as k
@@ -34,6 +35,7 @@ class Recorder:
         self.intervention_state = np.zeros((days, len(interventions), 2))  # intensity, boats seized
         self.market = np.zeros((days, len(CORRIDORS), len(MARKET_COLUMNS)))
         self.enforcement = np.zeros((days, len(units), len(ENFORCEMENT_COLUMNS)))
+        self.supply = np.full((days, len(CORRIDORS), len(SUPPLY_COLUMNS)), np.nan)  # NaN: corridor without a chain
         self.leg = np.zeros((days, net.n_legs, k.N_LEG_COUNTERS), np.int64)
         self.revenue = np.zeros((days, net.n_legs))
         self.boats = np.zeros((days, net.n_legs))
@@ -59,9 +61,14 @@ class Recorder:
         for i, name in enumerate(self.interventions):
             self.intervention_state[day, i] = intensity[name], seized[name]
 
+    def record_supply(self, day: int, rows: dict[int, list[float]]) -> None:
+        """Store one recorded day's state of each supply chain (by corridor index)."""
+        for corridor, row in rows.items():
+            self.supply[day, corridor] = row
+
     def record_actors(self, day: int, groups: Iterable, units: list) -> None:
         """Store one recorded day's state of the market (per corridor) and the enforcement units' counters."""
-        rows = [(g.leg, 1, g.members, max(g.boats, 0), max(g.engines, 0), sum(n for _, n in g.on_order), g.cash_eur)
+        rows = [(g.leg, 1, g.members, max(g.boats, 0), max(g.engines, 0), g.on_order, g.cash_eur)
                 for g in groups]
         if rows:
             table = np.array(rows, float)
@@ -190,6 +197,15 @@ class Recorder:
             table[name] = self.market[:, :, i].reshape(-1)
         return table
 
+    def daily_supply(self) -> pd.DataFrame:
+        """Per corridor with a supply chain: throughput, price, boats dispatched, delivered and seized, backlog,
+        boats on the road, and the taxi-boat share of the day's launches."""
+        table = self._long(self.supply[:, :, 0], SUPPLY_COLUMNS[0], CORRIDORS, "corridor")
+        for i, name in enumerate(SUPPLY_COLUMNS[1:], start=1):
+            table[name] = self.supply[:, :, i].reshape(-1)
+        chained = [c for i, c in enumerate(CORRIDORS) if not np.isnan(self.supply[:, i, 0]).all()]
+        return table[table["corridor"].isin(chained)].reset_index(drop=True)
+
     def daily_enforcement(self) -> pd.DataFrame:
         table = self._long(self.enforcement[:, :, 0], ENFORCEMENT_COLUMNS[0], self.units, "unit")
         for i, name in enumerate(ENFORCEMENT_COLUMNS[1:], start=1):
@@ -206,6 +222,7 @@ class Recorder:
             "daily_interventions": self.daily_interventions(),
             "daily_market": self.daily_market(),
             "daily_enforcement": self.daily_enforcement(),
+            "daily_supply": self.daily_supply(),
             "daily_corridor": self.daily_corridor(),
             "daily_destination": self.daily_destination(),
             "daily_population": self.daily_population(),

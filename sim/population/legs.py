@@ -24,7 +24,9 @@ class LegInputs:
     price: np.ndarray          # EUR a place
     places: np.ndarray         # places offered today, people (paid sea/lorry legs)
     load: np.ndarray           # people per boat (or lorry) today
-    p_prevent: np.ndarray      # a launch is stopped on the beach
+    p_prevent: np.ndarray      # a launch is stopped on the beach (taxi boats included: apply_taxi_boats)
+    p_beach: np.ndarray        # the beach police's probability of stopping a launch from a beach
+    taxi_share: np.ndarray     # share of the day's launches made as taxi boats (the groups' choice)
     p_intercept: np.ndarray    # a launched boat is intercepted and returned (lorry: detected at the port)
     p_distress: np.ndarray     # a launched boat gets into distress (lost with everyone aboard unless rescued)
     p_rescue: np.ndarray       # a boat in distress is rescued and landed
@@ -44,6 +46,8 @@ class LegInputs:
             places=np.where(paid, net.capacity_people_per_day, 0.0),
             load=np.where(paid, np.maximum(net.people_per_boat, 1.0), 1.0),
             p_prevent=np.where(paid, net.p_prevent, 0.0),
+            p_beach=np.where(paid, net.p_prevent, 0.0),
+            taxi_share=np.zeros(net.n_legs),
             p_intercept=np.where(paid, net.p_intercept, 0.0),
             # Everyone in a lorry shares its fate; sea distress is set from the load below.
             p_distress=np.where(net.leg_mode == MODE_LORRY, net.death_risk, 0.0),
@@ -99,6 +103,15 @@ class LegInputs:
         w = boats.incident_rescue_reach
         rescued = (1.0 - w * self.p_rescue) / (1.0 - w * net.p_rescue)
         self.p_incident_death = np.where(sea, np.minimum(boats.incident_death_share * rescued, 1.0), 0.0)
+
+    def apply_taxi_boats(self, escape_share: float, incident_factor: float) -> None:
+        """A share of launches are taxi boats, launched empty from rivers and canals and boarded in the water:
+        beach police, who do not act at sea, stop them less (escape_share of their probability is escaped), but
+        boarding in the water is more dangerous (incident_factor times the incident probability). Called once a
+        day after the patrols have set p_prevent (the beach probability) and apply_load has set p_incident."""
+        self.p_beach = self.p_prevent.copy()
+        self.p_prevent = self.p_beach * (1.0 - self.taxi_share * escape_share)
+        self.p_incident = np.minimum(self.p_incident * (1.0 + self.taxi_share * (incident_factor - 1.0)), 1.0)
 
     def death_probability(self) -> np.ndarray:
         """Chance a person dies on one launched attempt at each leg: the boat lost, or an incident aboard."""
