@@ -110,8 +110,12 @@ def test_series_keep_part_periods_and_add_up_to_the_totals(tables, scalars) -> N
     assert monthly.loc[("people_per_boat.channel", pd.Timestamp("2025-05-01"))] == pytest.approx(may_ppb)
     named = reg.series_outcomes(tables, "week", ["deaths.total", "groups.channel"])
     assert set(named["outcome"]) == {"deaths.total", "groups.channel"}
-    with pytest.raises(ValueError, match="allowed: day, week, month"):
-        reg.series_outcomes(tables, "year")
+    yearly = reg.series_outcomes(tables, "year", ["crossings.channel", "people_per_boat.channel"])
+    assert list(yearly["date"]) == [pd.Timestamp("2025-01-01")] * 2 and set(yearly["days"]) == {DAYS}
+    assert yearly["value"].iloc[0] == pytest.approx(scalars["crossings.channel"])
+    assert yearly["value"].iloc[1] == pytest.approx(scalars["people_per_boat.channel"])
+    with pytest.raises(ValueError, match="allowed: day, week, month, year"):
+        reg.series_outcomes(tables, "decade")
 
 
 def test_unit_of_and_combined_outcomes(tables, scalars) -> None:
@@ -132,7 +136,9 @@ def test_unit_of_and_combined_outcomes(tables, scalars) -> None:
 def test_observed_outcomes_name_series_in_the_calibration_file() -> None:
     pairs = set(zip(observed()["route"], observed()["metric"], strict=True))
     marked = [o for o in reg.OUTCOMES if o.observed is not None]
-    assert {o.name for o in marked} >= {"recorded.ho_small_boat", "deaths.channel", "people_per_boat.channel"}
+    assert {o.name for o in marked} >= {"recorded.ho_small_boat", "recorded_deaths.channel", "people_per_boat.channel",
+                                        "detections.eastern_med"}
+    assert pairs <= {o.observed for o in marked}  # every published series has the model value it stands for
     for o in marked:
         assert o.observed in pairs, o.name
     assert SOURCE_SERIES == {s: reg.outcome(f"recorded.{s}").observed for s in SOURCES
