@@ -210,3 +210,21 @@ def test_a_missing_table_leaves_its_outcomes_undefined_not_zero(tables, scalars)
     values = reg.scalar_outcomes(partial)
     assert np.isnan(values["en_route_at_end.total"])
     assert values["crossings.channel"] == scalars["crossings.channel"]
+
+
+def test_recorded_deaths_and_added_detections_stand_for_their_published_series(network, tables) -> None:
+    shares = {"channel": 0.5, "central_med": 0.75, "eastern_med": 0.25}
+    scenario = small_scenario(days=DAYS, inflow_factor=0.5)
+    scenario = scenario.model_copy(update={"observation": scenario.observation.model_copy(
+        update={"deaths_recorded_share": shares})})
+    recorded = reg.scalar_outcomes(simulate(scenario, network).tables)
+    assert sum(recorded[f"deaths.{c}"] for c in shares) > 0
+    for corridor in (*shares, "western_med"):
+        share = shares.get(corridor, 1.0)
+        assert recorded[f"recorded_deaths.{corridor}"] == pytest.approx(share * recorded[f"deaths.{corridor}"])
+    observed_table = tables["daily_observed"].copy()  # give the Evros a count, which short runs do not reach
+    observed_table.loc[observed_table["source"] == "frontex_eastern_med_land", "recorded"] = 3.0
+    added = reg.scalar_outcomes({**tables, "daily_observed": observed_table})
+    sea, land = added["recorded.frontex_eastern_med_sea"], added["recorded.frontex_eastern_med_land"]
+    assert sea > 0 and land == 3.0 * DAYS and added["detections.eastern_med"] == pytest.approx(sea + land)
+    assert reg.outcome("detections.eastern_med").observed == ("eastern_med", "detections")

@@ -82,9 +82,12 @@ def validate(
                               overwrite, unique=out is None)
     except OutputError as err:
         raise fail(str(err)) from None
+    held = [w for w in warnings if ": inflow." in w]  # curves held past their last knot: the history's rule
     for warning in warnings:
-        if "inflow" not in warning:  # held inflows are the rule here, said once below
+        if warning not in held:
             err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    if held:
+        print(f"inflow: {len(held)} curve ends or starts inside the scenario's days; levels held beyond them")
     used = (f"parameter overlay {overlay}" if overlay is not None else
             "the scenario's own values (no --params, and the package has no fitted overlay)")
     print(f"parameters: {used}")
