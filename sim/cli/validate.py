@@ -4,6 +4,7 @@ FILE holds in the fixed table validation.csv (sim/validation/score.py), with a c
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -104,6 +105,7 @@ def validate(
     from sim.validation.run import paired, run_replicates
 
     n_procs = resolve_workers(workers, replicates)
+    revision, load = git_revision(), os.getloadavg()[0]  # the code that ran, and how busy the machine was
     started = time.perf_counter()
     try:
         with Progress(TextColumn("validate"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
@@ -132,7 +134,8 @@ def validate(
         "command": command, "scenario_file": str(scenario_file), "scenario_name": scenario.name,
         "start_date": str(scenario.start_date), "end_date": str(scenario.end_date()), "extended": extended,
         "params": used, "scale": scenario.scale, "seed": scenario.seed, "wall_time_s": wall, "workers": n_procs,
-        "observed_file": str(observed), "git_revision": git_revision(),
+        "observed_file": str(observed), "git_revision": revision, "load_average_at_start": round(load, 2),
+        "run_seconds_total": round(sum(m.get("wall_time_s", 0.0) for m in runs.manifests), 1),
     }
     manifest = {
         **context, "scenario": resolved(scenario), "scenario_hash": scenario_hash(scenario),

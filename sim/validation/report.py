@@ -86,7 +86,8 @@ def write_docs(path: Path, paired: pd.DataFrame, table: pd.DataFrame, summary: d
                                                               'level' if context['extended'] else ''}; "
         f"parameters: {context['params']}; scale {context['scale']:g} (people per simulated migrant); "
         f"{n_replicates} replicates (seeds spawned from {context['seed']}); wall time {context['wall_time_s']:.0f} s "
-        f"on {context['workers']} process{'es' if context['workers'] > 1 else ''}.",
+        f"on {context['workers']} process{'es' if context['workers'] > 1 else ''} (the runs' own times add up to "
+        f"{context['run_seconds_total']:.0f} s; load average {context['load_average_at_start']:.1f} at the start).",
         f"- Observed file `{context['observed_file']}`: every (route, metric, resolution) series it holds, each "
         "mapped to the model outcome declared for it in `sim/outputs/outcomes.py` (`observed=(route, metric)`).",
         "- Model value of a period: the median over replicates of the outcome summed (or, for people per boat, "
