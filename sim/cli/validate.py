@@ -88,7 +88,8 @@ def validate(
         if warning not in held:
             err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     if held:
-        print(f"inflow: {len(held)} curve ends or starts inside the scenario's days; levels held beyond them")
+        print(f"inflow: {len(held)} first or last dates of curves fall inside the run's days; levels are held "
+              "beyond them")
     used = (f"parameter overlay {overlay}" if overlay is not None else
             "the scenario's own values (no --params, and the package has no fitted overlay)")
     print(f"parameters: {used}")
