@@ -110,8 +110,12 @@ def test_series_keep_part_periods_and_add_up_to_the_totals(tables, scalars) -> N
     assert monthly.loc[("people_per_boat.channel", pd.Timestamp("2025-05-01"))] == pytest.approx(may_ppb)
     named = reg.series_outcomes(tables, "week", ["deaths.total", "groups.channel"])
     assert set(named["outcome"]) == {"deaths.total", "groups.channel"}
-    with pytest.raises(ValueError, match="allowed: day, week, month"):
-        reg.series_outcomes(tables, "year")
+    yearly = reg.series_outcomes(tables, "year", ["crossings.channel", "people_per_boat.channel"])
+    assert list(yearly["date"]) == [pd.Timestamp("2025-01-01")] * 2 and set(yearly["days"]) == {DAYS}
+    assert yearly["value"].iloc[0] == pytest.approx(scalars["crossings.channel"])
+    assert yearly["value"].iloc[1] == pytest.approx(scalars["people_per_boat.channel"])
+    with pytest.raises(ValueError, match="allowed: day, week, month, year"):
+        reg.series_outcomes(tables, "decade")
 
 
 def test_unit_of_and_combined_outcomes(tables, scalars) -> None:
@@ -133,9 +137,11 @@ def test_observed_outcomes_name_series_in_the_calibration_file() -> None:
     pairs = set(zip(observed()["route"], observed()["metric"], strict=True))
     marked = [o for o in reg.OUTCOMES if o.observed is not None]
     assert {o.name for o in marked} >= {"recorded.ho_small_boat", "recorded_boats.ho_small_boat",
-                                        "recorded_people_per_boat.ho_small_boat", "recorded_deaths.channel"}
+                                        "recorded_people_per_boat.ho_small_boat", "recorded_deaths.channel",
+                                        "detections.eastern_med"}
     # True deaths and boats launched are not what the sources publish: recorded deaths and boats arriving are.
     assert reg.outcome("deaths.channel").observed is None and reg.outcome("boats.channel").observed is None
+    assert pairs <= {o.observed for o in marked}  # every published series has the model value it stands for
     for o in marked:
         assert o.observed in pairs, o.name
     assert SOURCE_SERIES == {s: reg.outcome(f"recorded.{s}").observed for s in SOURCES
@@ -207,3 +213,21 @@ def test_a_missing_table_leaves_its_outcomes_undefined_not_zero(tables, scalars)
     values = reg.scalar_outcomes(partial)
     assert np.isnan(values["en_route_at_end.total"])
     assert values["crossings.channel"] == scalars["crossings.channel"]
+
+
+def test_recorded_deaths_and_added_detections_stand_for_their_published_series(network, tables) -> None:
+    shares = {"channel": 0.5, "central_med": 0.75, "eastern_med": 0.25}
+    scenario = small_scenario(days=DAYS, inflow_factor=0.5)
+    scenario = scenario.model_copy(update={"observation": scenario.observation.model_copy(
+        update={"deaths_recorded_share": shares})})
+    recorded = reg.scalar_outcomes(simulate(scenario, network).tables)
+    assert sum(recorded[f"deaths.{c}"] for c in shares) > 0
+    for corridor in (*shares, "western_med"):
+        share = shares.get(corridor, 1.0)
+        assert recorded[f"recorded_deaths.{corridor}"] == pytest.approx(share * recorded[f"deaths.{corridor}"])
+    observed_table = tables["daily_observed"].copy()  # give the Evros a count, which short runs do not reach
+    observed_table.loc[observed_table["source"] == "frontex_eastern_med_land", "recorded"] = 3.0
+    added = reg.scalar_outcomes({**tables, "daily_observed": observed_table})
+    sea, land = added["recorded.frontex_eastern_med_sea"], added["recorded.frontex_eastern_med_land"]
+    assert sea > 0 and land == 3.0 * DAYS and added["detections.eastern_med"] == pytest.approx(sea + land)
+    assert reg.outcome("detections.eastern_med").observed == ("eastern_med", "detections")

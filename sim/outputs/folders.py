@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-KINDS = ("run", "comparison", "sweep", "analysis")
+KINDS = ("run", "comparison", "sweep", "analysis", "validation")
 MARKER = "routesim_output"
 MARKER_FORMAT = 1
 MANIFEST = "manifest.json"
@@ -32,7 +32,7 @@ STAGING_FILE = ".routesim-staging"  # inside a staging folder until it is publis
 MAX_MANIFEST_BYTES = 256 * 2**20
 MIN_FREE_BYTES = 64 * 2**20  # a full-year run folder with charts takes about 2 MB (measured)
 NAME_LIMIT = 60  # characters of a scenario name kept in a default folder name
-PREFIXES = {"run": "", "comparison": "compare-", "sweep": "sweep-", "analysis": "analysis-"}
+PREFIXES = {"run": "", "comparison": "compare-", "sweep": "sweep-", "analysis": "analysis-", "validation": "validate-"}
 log = logging.getLogger(__name__)
 
 

@@ -30,7 +30,7 @@ REDUCTIONS: dict[str, str] = {
     "sum_of_outcomes": "sum of other outcomes (`parts`)",
 }
 KINDS = ("scalar", "series")
-RESOLUTIONS = ("day", "week", "month")
+RESOLUTIONS = ("day", "week", "month", "year")
 TOTAL = "total"
 
 
@@ -111,6 +111,7 @@ MEASURES: dict[str, tuple[str, str, str]] = {
                                  "boats it records arriving, as the Home Office computes people per boat"),
     "recorded_deaths": ("Deaths recorded", "deaths", "deaths the IOM Missing Migrants Project would record (its "
                         "share by corridor, observation.deaths_recorded_share): what the published deaths count"),
+    "detections": ("Detections", "people", "what the route's sources would record, added up (sea and land)"),
     "groups": ("Smuggling groups active", "groups", "smuggling groups operating on the corridor"),
     "awaiting_decision": ("Awaiting a decision", "people", "people arrested and awaiting a prosecution decision"),
 }
@@ -139,6 +140,10 @@ SOURCE_OBSERVED: dict[str, tuple[str, str]] = {
     "ho_small_boat": ("channel", "arrivals"),
     "frontex_western_african": ("western_african", "detections"),
     "frontex_eastern_land": ("eastern_land", "detections"),
+}
+# Published series that several sources add up to: (route, metric) -> the sources.
+SOURCES_ADDED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("eastern_med", "detections"): ("frontex_eastern_med_sea", "frontex_eastern_med_land"),
 }
 # Routes for which the calibration file has deaths, and Channel series with the model's meaning.
 OBSERVED_DEATHS = ("eastern_med", "western_balkans", "central_med", "western_med", "channel", "western_african")
@@ -218,6 +223,9 @@ def _declarations() -> tuple[Outcome, ...]:
             _declare("recorded_people_per_boat", "ho_small_boat", SOURCE_LABELS["ho_small_boat"], "daily_observed",
                      "ratio", columns=("recorded",), per=("boats_recorded",), where=home_office,
                      observed=channel["people_per_boat"], detail=True)]
+    out += [_declare("detections", route, CORRIDOR_LABELS[route], "daily_observed", "sum_of_outcomes",
+                     parts=tuple(f"recorded.{s}" for s in sources), observed=(route, metric), detail=True)
+            for (route, metric), sources in SOURCES_ADDED.items()]
     out += [_declare("boats_seized", "enforcement", "enforcement units", "daily_enforcement", "sum",
                      columns=("boats_seized",), detail=True),
             _declare("boats_seized", "interventions", "supply-chain interventions", "daily_interventions", "sum",
@@ -362,7 +370,7 @@ def run_outcomes(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
 
 
 def period_starts(dates: pd.DatetimeIndex, resolution: str) -> np.ndarray:
-    """The start of each date's day, week (from Monday) or month."""
+    """The start of each date's day, week (from Monday), month or year."""
     dates = pd.DatetimeIndex(dates).normalize()
     match resolution:
         case "day":
@@ -371,6 +379,8 @@ def period_starts(dates: pd.DatetimeIndex, resolution: str) -> np.ndarray:
             starts = dates - pd.to_timedelta(dates.day_of_week, unit="D")
         case "month":
             starts = dates - pd.to_timedelta(dates.day - 1, unit="D")
+        case "year":
+            starts = dates - pd.to_timedelta(dates.day_of_year - 1, unit="D")
         case _:
             raise ValueError(f"unknown resolution {resolution!r}; allowed: {', '.join(RESOLUTIONS)}")
     return starts.to_numpy(dtype="datetime64[ms]")
@@ -381,7 +391,7 @@ SERIES_COLUMNS = ["outcome", "date", "days", "value"]
 
 def series_outcomes(tables: dict[str, pd.DataFrame], resolution: str = "month",
                     names: Sequence[str] | None = None) -> pd.DataFrame:
-    """Long table `outcome, date, days, value`: every outcome (or those named) per day, week or month.
+    """Long table `outcome, date, days, value`: every outcome (or those named) per day, week, month or year.
 
     date is the period's start; days the run's days in it, so a part period (a run starting mid-month) is kept
     and can be told from a whole one; sums over the periods equal the run's totals."""

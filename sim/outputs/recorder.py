@@ -109,9 +109,9 @@ class Recorder:
         boat_departures = (self.leg[:, :, k.C_DEPARTED] * sea) @ onehot * s
         by["boats"] = (self.boats * sea) @ onehot
         by["boats_landed"] = (self.boats_landed * sea) @ onehot
-        by["deaths_recorded"] = by["deaths"] * self.deaths_recorded_share
         by["revenue_eur"] = self.revenue @ onehot * s
         by["expected_deaths"] = self.expected_deaths @ onehot * s
+        by["deaths_recorded"] = by["deaths"] * self.deaths_recorded_share  # what the IOM would record
         # Crossings: completions of the legs an observer records (a border or a sea), once per person and leg.
         observed = (net.observed_as >= 0).astype(float)
         by["crossings"] = (self.leg[:, :, k.C_LANDED] * observed) @ onehot * s
@@ -130,11 +130,11 @@ class Recorder:
                                 ("lorry_detections", MODE_LORRY, k.C_INTERCEPTED)):
             by[name] = (self.leg[:, :, idx] * (net.leg_mode == mode)) @ onehot * s
         table = self._long(by["departures"], "departures", CORRIDORS, "corridor")
-        for name in ("crossings", "landings", "prevented", "intercepted", "rescued", "deaths", "expected_deaths",
-                     "on_leg", "waiting",
+        for name in ("crossings", "landings", "prevented", "intercepted", "rescued", "deaths", "deaths_recorded",
+                     "expected_deaths", "on_leg", "waiting",
                      "boats", "returned", "people_per_boat", "mean_price_eur", "revenue_eur", "settled", "gone_home",
                      "boat_landings",
-                     "lorry_attempts", "lorry_detections", "boats_landed", "deaths_recorded"):
+                     "lorry_attempts", "lorry_detections", "boats_landed"):
             table[name] = by[name].reshape(-1)
         return table
 
