@@ -178,8 +178,9 @@ def test_a_run_reruns_alone_from_its_row(tmp_path: Path) -> None:
 
 
 def test_killed_sweep_resumes_to_the_same_tables(tmp_path: Path) -> None:
+    # Runs long enough (60 days each) that the sweep is still going when the first part is written.
     body = GRID.replace("values = [0.0, 600.0]", "values = [0.0, 200.0, 400.0, 600.0, 800.0]").replace(
-        "replicates = 2", "replicates = 3")
+        "replicates = 2", "replicates = 3").replace("days = 3", "days = 60")
     path = write_experiment(tmp_path, body)
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     sweep_into(whole, load_design(path), workers=1)
