@@ -6,7 +6,7 @@
    crossings, detections and deaths (realised and expected) per corridor.
 
     python scripts/realism_tables.py [--replicates 20] [--scale 10] [--days 365] [--workers 0]
-           [--alt scenarios/summit_package.toml --alt scenarios/serbia_hungary_closure.toml]
+           [--alt scenarios/summit_package.toml --alt scenarios/serbia_hungary_closure.toml] [--baseline-only]
 """
 
 import argparse
@@ -49,8 +49,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--alt", action="append", type=Path)
+    parser.add_argument("--baseline-only", action="store_true", help="the per-corridor table only")
     args = parser.parse_args()
     alts = args.alt or [ROOT / "scenarios/summit_package.toml", ROOT / "scenarios/serbia_hungary_closure.toml"]
+    alts = [] if args.baseline_only else alts
     paths = [ROOT / "scenarios/baseline.toml", *alts]
     scenarios = {p.stem: load_scenario(p).model_copy(update={"scale": args.scale, "days": args.days}) for p in paths}
     records = []
