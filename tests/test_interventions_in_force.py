@@ -228,6 +228,7 @@ def test_every_history_event_is_in_force_during_the_history_and_its_kind_is_chec
     history = load_scenario(HISTORY)
     first, last = history.start_date - dt.timedelta(days=history.spin_up_days), history.end_date()
     checked = {item.kind for path in SHIPPED for item in load_scenario(path).interventions.values()}
+    checked.add("reference_change")  # no what-if uses it; tests/test_reference_changes.py checks each attribute
     for name, item in history.interventions.items():
         assert item.start <= last and (item.end is None or item.end >= first), (name, "outside the run")
         assert item.kind in checked, (name, item.kind, "no shipped what-if scenario checks this kind")
