@@ -188,20 +188,20 @@ def leaf_keys(data: Mapping[str, Any], prefix: str = "") -> list[str]:
     return found
 
 
-def _parent_path(path: Path, name: Any) -> Path:
-    """The file `extends` names: a .toml file relative to `path`, inside `path`'s folder tree."""
+def _parent_path(path: Path, name: Any, key: str = "extends") -> Path:
+    """The file `extends` (or `key`) names: a .toml file relative to `path`, inside `path`'s folder tree."""
     if not isinstance(name, str):
-        raise ConfigError(path, "extends", "must be a file name in quotes, e.g. extends = \"baseline.toml\"")
+        raise ConfigError(path, key, f"must be a file name in quotes, e.g. {key} = \"baseline.toml\"")
     given = Path(name)
     if given.is_absolute() or given.suffix != ".toml":
-        raise ConfigError(path, "extends", "must be a .toml file named relative to this file, e.g. "
+        raise ConfigError(path, key, "must be a .toml file named relative to this file, e.g. "
                           "\"baseline.toml\"")
     folder = path.parent.resolve()
     parent = (path.parent / given).resolve()
     if not parent.is_relative_to(folder):
-        raise ConfigError(path, "extends", f"must name a file in this file's folder or below it ({folder})")
+        raise ConfigError(path, key, f"must name a file in this file's folder or below it ({folder})")
     if not parent.exists():
-        raise ConfigError(path, "extends", f"parent scenario {name!r} not found (looked for {parent})")
+        raise ConfigError(path, key, f"scenario {name!r} not found (looked for {parent})")
     return path.parent / given
 
 
@@ -298,7 +298,16 @@ def load_with_warnings(path: Path | str, overrides: Mapping[str, Mapping[str, An
     for origin, settings in given.items():
         run = apply_overrides(run, settings, origin)
     warnings = _cut_short(path, written, run, ", ".join(given)) if given else []
-    return run, warnings + _inflow_held(path, run)
+    warnings += _inflow_held(path, run)
+    if run.spin_up_from is not None:
+        from sim.config.continuation import continued
+
+        setter = Path(sources.get("spin_up_from", path))
+        world_path = _parent_path(setter, run.spin_up_from, "spin_up_from")
+        world_data, world_sources = read_with_parents(world_path)
+        world = parse_scenario(world_data, world_path, world_sources)
+        run = continued(run, world, setter, world_path)
+    return run, warnings
 
 
 def load_scenario(path: Path | str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Scenario:

@@ -7,7 +7,7 @@ carries its source in `json_schema_extra={"source": ...}`, or says it is an assu
 import calendar
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
@@ -234,6 +234,15 @@ class Scenario(BaseModel):
         "market has settled (days). Assumption: measured at the baseline (docs/ODD.md 5), groups still grow by "
         "about 20% a year after one year and by about 10% after two, members and people on the routes by under "
         "10% after two.")
+    spin_up_from: str | None = Field(
+        None, description="A scenario file (e.g. \"history.toml\", relative to this file) whose world fills the "
+        "spin-up, so this run continues it: its interventions and reference changes that started before "
+        "start_date carry on, named FROM_NAME (FROM: that scenario's name), with their own dates; its other "
+        "settings are not taken. Its days must cover the spin-up, and it may not itself use spin_up_from.")
+    spin_up_inflow: Literal["own", "continued"] = Field(
+        "own", description="Whose inflow fills the spin-up: own (this scenario's curves, the default) or "
+        "continued (the spin_up_from scenario's curves before start_date, this scenario's from start_date on; "
+        "this scenario's seasonal profiles throughout).")
     inflow: dict[str, InflowSeries] = Field(
         min_length=1, description="New people per day by origin region (keys: origin hub ids).")
     inflow_seasonal_profile: MonthlyProfile = Field(
