@@ -61,7 +61,8 @@ class RouteModel(mesa.Model):
         self.first_date = scenario.start_date - dt.timedelta(days=scenario.spin_up_days)
         self.total_days = scenario.spin_up_days + scenario.days
         self.inflow_per_day = self._inflow_table()
-        self.first_ids = np.zeros((self.total_days, self.net.n_origins), np.int64)  # [day, origin] first id spawned
+        # [day, origin] the first id spawned (the largest int64 for days still to come): for migrants_frame.
+        self.first_ids = np.full((self.total_days, self.net.n_origins), np.iinfo(np.int64).max)
         self.legs = LegInputs.reference(self.net, scenario.boats)
         self.params = kernel_params(scenario)
         self._origin_setup()

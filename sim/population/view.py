@@ -40,12 +40,13 @@ class MigrantRecord:
 COLUMNS = [f.name for f in fields(MigrantRecord)]
 
 
-def _set_out_days(first_ids: np.ndarray, days_spawned: int, ids: np.ndarray, origin: np.ndarray) -> np.ndarray:
-    """The day each person set out: the last day whose first id for their origin is not above theirs."""
+def _set_out_days(first_ids: np.ndarray, ids: np.ndarray, origin: np.ndarray) -> np.ndarray:
+    """The day each person set out: the last day whose first id for their origin is not above theirs (days still
+    to come hold the largest id)."""
     days = np.zeros(len(ids), np.int64)
     for o in np.unique(origin):
         mine = origin == o
-        days[mine] = np.searchsorted(first_ids[:days_spawned, o], ids[mine], side="right") - 1
+        days[mine] = np.searchsorted(first_ids[:, o], ids[mine], side="right") - 1
     return days
 
 
@@ -68,7 +69,7 @@ def _frame(model, rows: np.ndarray) -> pd.DataFrame:
     a = {name: array[rows] for name, array in model.population.arrays.items()}
     net = model.net
     ids, origin = a["ids"].astype(np.int64), a["origin"].astype(np.int64)
-    days = _set_out_days(model.first_ids, model.day, ids, origin)
+    days = _set_out_days(model.first_ids, ids, origin)
     start = _starting_budgets(model, ids, origin, days)
     leg_names = np.append(net.legs["id"].to_numpy(), "")  # index -1: no leg
     return pd.DataFrame({
