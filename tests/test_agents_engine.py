@@ -11,7 +11,7 @@ from sim.config import load_scenario
 from sim.model import RouteModel
 from sim.network import load_network
 from sim.population import kernel as k
-from sim.population.agents import Migrant
+from sim.population.agents import Migrant, adopt
 from sim.runner import simulate
 from tests.conftest import ROOT, small_scenario
 
@@ -98,3 +98,20 @@ def test_starting_budget_is_the_budget_drawn_at_set_out() -> None:
     frame = model.migrants_frame()
     assert len(frame) > 100 and (frame["set_out"] == model.first_date).all()
     np.testing.assert_array_equal(frame["budget_at_start_eur"], frame["budget_eur"])
+
+
+def test_a_kernel_run_switched_to_agents_midway_goes_on_as_the_kernel_would() -> None:
+    scenario = small_scenario(0.05, days=30, spin_up_days=0, seed=8)
+    kernel_model, switched = RouteModel(scenario, NET), RouteModel(scenario, NET)
+    for _ in range(15):
+        kernel_model.step()
+        switched.step()
+    adopt(switched)
+    assert switched.engine == "agents"
+    assert len(switched.agents_by_type[Migrant]) == (switched.population.state < k.FIRST_FINAL).sum() > 100
+    for _ in range(15):
+        kernel_model.step()
+        switched.step()
+    mine, theirs = kernel_model.recorder.tables(), switched.recorder.tables()
+    for table, frame in mine.items():
+        assert frame.equals(theirs[table]), table

@@ -84,6 +84,17 @@ def add_migrants(model: mesa.Model, start: int) -> None:
     Migrant.create_agents(model, len(rows), list(rows))
 
 
+def adopt(model: mesa.Model) -> None:
+    """Switch a kernel-engine model to the agents engine from its next day: an agent for every row (the people on
+    their way). The rules and draws are the same, so the run goes on exactly as the kernel would have run it; the
+    benchmark times both engines from one state this way, and a modeller can spin up fast and watch agent by agent."""
+    if model.engine == "agents":
+        return
+    model.engine = "agents"
+    Migrant.create_agents(model, model.population.n, list(range(model.population.n)))
+    model.agents_by_type[Migrant].select(lambda m: m.final).do("remove")
+
+
 def migrants_of(model: mesa.Model) -> mesa.agent.AgentSet:
     """The model's migrant agents in id order (empty before anyone sets out)."""
     return model.agents_by_type.get(Migrant, model.agents.select(lambda a: False))
