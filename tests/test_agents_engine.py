@@ -3,15 +3,19 @@ creates and removes its agents with the population, and the population view read
 
 import dataclasses
 import datetime as dt
+import json
 
 import numpy as np
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.config import load_scenario
 from sim.model import RouteModel
 from sim.network import load_network
 from sim.population import kernel as k
-from sim.population.agents import Migrant, adopt
+from sim.population.agents import GUARD_SECONDS, Migrant, adopt, estimated_seconds
 from sim.runner import simulate
 from tests.conftest import ROOT, small_scenario
 
@@ -115,3 +119,30 @@ def test_a_kernel_run_switched_to_agents_midway_goes_on_as_the_kernel_would() ->
     mine, theirs = kernel_model.recorder.tables(), switched.recorder.tables()
     for table, frame in mine.items():
         assert frame.equals(theirs[table]), table
+
+
+def test_cli_runs_the_agents_engine_and_writes_the_kernels_tables(tmp_path) -> None:
+    flags = ["--scale", "400", "--days", "20", "--quiet", "--no-charts"]
+    for engine in ("kernel", "agents"):
+        result = CliRunner().invoke(app, ["run", str(ROOT / "scenarios" / "baseline.toml"), "--engine", engine,
+                                          "--out", str(tmp_path / engine), *flags])
+        assert result.exit_code == 0, result.output
+    for table in (tmp_path / "kernel").glob("*.parquet"):
+        assert pd.read_parquet(table).equals(pd.read_parquet(tmp_path / "agents" / table.name)), table.name
+    manifest = json.loads((tmp_path / "agents" / "manifest.json").read_text())
+    assert manifest["engine"] == "agents"
+
+
+def test_cli_refuses_a_long_agents_run_without_force(tmp_path) -> None:
+    scenario = ROOT / "scenarios" / "baseline.toml"
+    assert estimated_seconds(load_scenario(scenario)) > GUARD_SECONDS
+    result = CliRunner().invoke(app, ["run", str(scenario), "--engine", "agents", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2
+    assert "--engine agents would take about" in result.output and "--force" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "run").exists()
+
+
+def test_the_time_estimate_grows_with_the_people_simulated() -> None:
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    coarse = scenario.model_copy(update={"scale": 10.0})
+    assert estimated_seconds(coarse) == pytest.approx(estimated_seconds(scenario) / 10, rel=1e-9)

@@ -11,12 +11,32 @@ It runs about 10^4 times slower than the kernel (docs/performance.md): the kerne
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.population import kernel as k
 from sim.population import reference
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
+
+# For the size guard of `routesim run --engine agents` (measured with `routesim bench` and whole baseline
+# runs on a 2-core machine, 2026-12-02): seconds per migrant-day of the agents engine beyond the kernel's, and the
+# days a simulated person spends on the way on average (the baseline with its 730-day spin-up: 206,450
+# migrant-days for 2,551 people at scale 200). Estimates, not model parameters.
+SECONDS_PER_AGENT_DAY = 8e-6
+MEAN_DAYS_ON_THE_WAY = 65.0
+GUARD_SECONDS = 300.0  # above this estimate `run --engine agents` asks for --force
+
+
+def estimated_seconds(scenario: "Scenario") -> float:
+    """About how long the agents engine takes on top of the kernel engine for this scenario."""
+    from sim.config.loader import simulated_people
+
+    days = scenario.spin_up_days + scenario.days
+    return simulated_people(scenario) * min(MEAN_DAYS_ON_THE_WAY, days) * SECONDS_PER_AGENT_DAY
 
 
 @dataclass
