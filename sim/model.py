@@ -1,7 +1,8 @@
 """The Mesa model: owns the route network, the migrant population and the daily schedule.
 
 One `step()` is one day: new people set out, leg conditions are set, perceived costs to go are computed per
-origin, the kernel advances every migrant, and the day's counters are recorded.
+origin, the kernel advances every migrant, and the day's counters are recorded. With `engine="agents"` every migrant
+is a `mesa.Agent` instead (sim/population/agents.py), acting by the same rules: the tables are identical.
 """
 
 import datetime as dt
@@ -10,6 +11,7 @@ from collections.abc import Callable
 import mesa
 import numba
 import numpy as np
+import pandas as pd
 
 from sim.actors.enforcement import EnforcementUnit
 from sim.actors.guides import LandMarket
@@ -24,19 +26,21 @@ from sim.interventions.effects import Interventions
 from sim.interventions.schema import REFERENCE_ATTRIBUTES
 from sim.network import EUROPE, HUB_KINDS, MODE_LAND, Network, load_network
 from sim.outputs.recorder import Recorder
-from sim.population import kernel
+from sim.population import agents, kernel, view
 from sim.population.legs import LegInputs
 from sim.population.population import Population
 
 # Actors' and mechanisms' random streams: one per leg, unit, supply chain or origin (news reaching it).
 STREAM_KINDS = ("market", "unit", "supply", "information")
 PARALLEL_FROM = 20_000  # below this many active migrants the serial kernel is faster (fork/join overhead)
+ENGINES = ("kernel", "agents")
 
 
 class RouteModel(mesa.Model):
     """A run of one scenario. Days before `start_date` (the spin-up) are simulated but not recorded."""
 
-    def __init__(self, scenario: Scenario, network: Network | None = None, kernel_mode: str = "auto") -> None:
+    def __init__(self, scenario: Scenario, network: Network | None = None, kernel_mode: str = "auto",
+                 engine: str = "kernel") -> None:
         seeds = np.random.SeedSequence(scenario.seed).spawn(4)  # Mesa, kernel, weather, actors' streams
         super().__init__(rng=seeds[0])
         self._stream_root = seeds[3]
@@ -47,12 +51,18 @@ class RouteModel(mesa.Model):
         if kernel_mode not in ("auto", "serial", "parallel"):
             raise ValueError(f"kernel_mode must be auto, serial or parallel, not {kernel_mode!r}")
         self.kernel_mode = kernel_mode
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be kernel or agents, not {engine!r}")
+        self.engine = engine
+        self.today: agents.Today | None = None  # the agents engine's day, while its agents act
         self.net = network if network is not None else load_network()
         self.population = Population()
         self.day = 0  # simulated day index, spin-up included
         self.first_date = scenario.start_date - dt.timedelta(days=scenario.spin_up_days)
         self.total_days = scenario.spin_up_days + scenario.days
         self.inflow_per_day = self._inflow_table()
+        # [day, origin] the first id spawned (the largest int64 for days still to come): for migrants_frame.
+        self.first_ids = np.full((self.total_days, self.net.n_origins), np.iinfo(np.int64).max)
         self.legs = LegInputs.reference(self.net, scenario.boats)
         self.params = kernel_params(scenario)
         self._origin_setup()
@@ -125,9 +135,12 @@ class RouteModel(mesa.Model):
             whole = int(expected)
             if kernel.draw(self.kernel_seed, self.day, o, kernel.S_INFLOW) < expected - whole:
                 whole += 1
+            start, self.first_ids[self.day, o] = self.population.n, self.population.next_id
             self.population.add(
                 self.kernel_seed, self.day, o, whole, self.origin_hub, self.pref_cdf, self.budget_mu,
                 self.net.budget_eur_sigma, self.config.behaviour.risk_aversion_sigma)
+            if self.engine == "agents":
+                agents.add_migrants(self, start)
 
     def _act(self) -> None:
         """The actors' turn: enforcement strikes, groups and guides set prices, patrols respond, the sea sets the
@@ -187,12 +200,15 @@ class RouteModel(mesa.Model):
         arrivals = np.zeros((n_chunks, net.n_dests, net.n_origins), np.int64)
         boats = np.zeros(net.n_legs)
         expected_deaths = np.zeros((n_chunks, net.n_legs))
-        parallel = (self.kernel_mode == "parallel" or self.kernel_mode == "auto" and pop.n >= PARALLEL_FROM
-                    and numba.get_num_threads() > 1)
-        step = kernel.step_parallel if parallel else kernel.step_serial
-        step(self.kernel_seed, self.day, self.config.scale, pop.n, *pop.kernel_arrays(),
-             *self.kernel_inputs().values(), leg_counts, revenue, hub_counts, state_counts, arrivals, boats,
-             expected_deaths)
+        counters = (leg_counts, revenue, hub_counts, state_counts, arrivals, boats, expected_deaths)
+        if self.engine == "agents":
+            agents.step_agents(self, counters)
+        else:
+            parallel = (self.kernel_mode == "parallel" or self.kernel_mode == "auto" and pop.n >= PARALLEL_FROM
+                        and numba.get_num_threads() > 1)
+            step = kernel.step_parallel if parallel else kernel.step_serial
+            step(self.kernel_seed, self.day, self.config.scale, pop.n, *pop.kernel_arrays(),
+                 *self.kernel_inputs().values(), *counters)
         leg_day, hub_day, arrivals_day = leg_counts.sum(0), hub_counts.sum(0), arrivals.sum(0)
         revenue_day = revenue.sum(0)
         new_finals = self._count_finals(leg_day, hub_day, arrivals_day)
@@ -209,8 +225,17 @@ class RouteModel(mesa.Model):
             self.recorder.record_actors(recorded, self.market.groups, units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
             self.recorder.record_supply(recorded, {c.corridor: c.row() for c in self.supply.chains})
-        pop.note_finals(new_finals)
+        if pop.note_finals(new_finals) and self.engine == "agents":
+            agents.renumber(self)
         self.day += 1
+
+    def migrants_frame(self) -> pd.DataFrame:
+        """The active population, one row per person, labels decoded (see sim/population/view.py)."""
+        return view.migrants_frame(self)
+
+    def migrant(self, person_id: int) -> view.MigrantRecord:
+        """A read-only record of one active person (KeyError if they are not on their way)."""
+        return view.migrant(self, person_id)
 
     def _boats_landed_today(self, landing: np.ndarray) -> np.ndarray:
         """Per leg, the boats that land today. `landing`: boats launched today whose fate is to land; they land

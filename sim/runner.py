@@ -26,16 +26,18 @@ class RunResult:
 
 
 def simulate(scenario: Scenario, network: Network | None = None,
-             progress: Callable[[int], None] | None = None) -> RunResult:
-    """Build the model, run every day, and return its tables with a provenance manifest."""
+             progress: Callable[[int], None] | None = None, engine: str = "kernel") -> RunResult:
+    """Build the model, run every day, and return its tables with a provenance manifest. `engine`: "kernel" (the
+    fast path) or "agents" (one Mesa agent per migrant, same rules, same tables)."""
     started = time.perf_counter()
-    model = RouteModel(scenario, network if network is not None else load_network())
+    model = RouteModel(scenario, network if network is not None else load_network(), engine=engine)
     model.run(progress)
     tables = model.recorder.tables()
     manifest = {
         "scenario": resolved(scenario),
         "scenario_hash": scenario_hash(scenario),
         "seed": scenario.seed,
+        "engine": engine,
         "kernel_seed": model.kernel_seed,
         "scale": scenario.scale,
         "versions": versions(),

@@ -95,7 +95,7 @@ def test_bench_machinery_runs_on_tiny_sizes(tmp_path: Path) -> None:
     assert (tmp_path / "performance_scaling.png").stat().st_size > 1_000
     rows = [line for line in doc.splitlines() if line.startswith("| ")]
     assert not [r for r in rows if "| error |" in r], doc
-    for figure in ("Mesa / kernel", "speed-up 2 threads / 1 thread", "kernel / floor", "one year",
+    for figure in ("agents / kernel", "speed-up 2 threads / 1 thread", "kernel / floor", "one year",
                    "persistent state per migrant", "import sim.model"):
         assert any(figure in r for r in rows), figure
     same = [r for r in rows if "same results" in r]

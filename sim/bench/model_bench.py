@@ -70,23 +70,31 @@ def time_model_steps(model, steps: int) -> list[float]:
 
 
 @contextlib.contextmanager
-def timed_kernel() -> Iterator[list[float]]:
-    """Record the seconds of every kernel call the model makes (wraps kernel.step_serial/step_parallel)."""
+def timed_calls(module, names: tuple[str, ...]) -> Iterator[list[float]]:
+    """Record the seconds of every call the model makes to `module.<name>` for each name (the model looks them up
+    on the module each day, so wrapping them there times them)."""
     spent: list[float] = []
-    originals = kernel.step_serial, kernel.step_parallel
+    originals = {name: getattr(module, name) for name in names}
 
-    def timing(step):
+    def timing(function):
         def call(*args):
             started = time.perf_counter()
-            step(*args)
+            function(*args)
             spent.append(time.perf_counter() - started)
         return call
 
-    kernel.step_serial, kernel.step_parallel = timing(originals[0]), timing(originals[1])
+    for name, function in originals.items():
+        setattr(module, name, timing(function))
     try:
         yield spent
     finally:
-        kernel.step_serial, kernel.step_parallel = originals
+        for name, function in originals.items():
+            setattr(module, name, function)
+
+
+def timed_kernel() -> contextlib.AbstractContextManager[list[float]]:
+    """Record the seconds of every kernel call the model makes."""
+    return timed_calls(kernel, ("step_serial", "step_parallel"))
 
 
 @dataclass

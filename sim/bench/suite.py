@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numba
+import numpy as np
 
 from sim.bench import kernel_bench as kb
 from sim.bench import model_bench as mb
 from sim.bench import report as rp
 from sim.bench import startup
 from sim.bench.sweep_bench import sweep_section
+from sim.model import PARALLEL_FROM
+from sim.population import agents
+from sim.population.population import FIELDS
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def run(mode: str = "quick", out_dir: Path | None = None) -> rp.Report:
             gc.collect()
 
     _section(report, "0", grow)
-    _section(report, "1", lambda: _mesa(report, plan, states))
+    _section(report, "1", lambda: _mesa(report, plan))
     base = states.get(plan.base_size)
     _section(report, "2", lambda: _threads(report, plan, base))
     _section(report, "3", lambda: _floor(report, plan, base))
@@ -123,49 +127,59 @@ def run(mode: str = "quick", out_dir: Path | None = None) -> rp.Report:
     return report
 
 
-def _mesa(report: rp.Report, plan: Plan, states: dict[int, kb.KernelState]) -> None:
-    """1. The kernel against per-agent Mesa on the same rules and the same state."""
-    from sim.bench.mesa_reference import MesaMigrants
+def _same_state(one, other) -> bool:
+    """Whether two models stand in the same place: the same people in the same states, the same tables so far."""
+    a, b = one.population, other.population
+    if a.n != b.n or not all(np.array_equal(a.arrays[f][: a.n], b.arrays[f][: b.n]) for f in FIELDS):
+        return False
+    mine, theirs = one.recorder.tables(), other.recorder.tables()
+    return mine.keys() == theirs.keys() and all(mine[t].equals(theirs[t]) for t in mine)
 
+
+def _mesa(report: rp.Report, plan: Plan) -> None:
+    """1. The kernel engine against the agents engine (one mesa.Agent per migrant, sim/population/agents.py): two
+    models grown alike, one switched to agents, stepped side by side; the migrants' step timed in each."""
     for size, repeats in zip(plan.mesa_sizes, plan.mesa_repeats, strict=True):
-        state = states[size]
-        step, kind = kb.auto_kernel(state.n)
-        kernel_times = kb.time_kernel(state, step, plan.repeats)
-        _say(f"Mesa: creating {state.n:,} agents")
+        _say(f"agents engine: growing two models to about {size:,} active people")
+        kernel_model, agents_model = mb.grown_model(size, plan.grow_days), mb.grown_model(size, plan.grow_days)
+        n = mb.active(kernel_model)
         built = time.perf_counter()
-        model = MesaMigrants(state.seed, state.day, state.scale, state.named_arrays(), state.reference_net())
+        agents.adopt(agents_model)
         built = time.perf_counter() - built
-        mesa_times = []
-        for rep in range(repeats + (1 if repeats > 1 else 0)):  # a warm-up day where more than one is timed
-            arrays = state.named_arrays()
-            model.reset(arrays)
-            gc.collect()
-            t = time.perf_counter()
-            model.step()
-            took = time.perf_counter() - t
-            if repeats == 1 or rep > 0:
-                mesa_times.append(took)
+        days = repeats + (1 if repeats > 1 else 0)  # a warm-up day where more than one is timed
+        with mb.timed_kernel() as kernel_times, mb.timed_calls(agents, ("step_agents",)) as agent_times:
+            for _ in range(days):
+                kernel_model.step()
+                agents_model.step()
+        kernel_times, agent_times = kernel_times[days - repeats:], agent_times[days - repeats:]
+        migrants = agents.migrants_of(agents_model)
         schedule = []
         for _ in range(max(repeats, 3)):
             t = time.perf_counter()
-            model.schedule_only()
+            migrants.do(_idle)
+            migrants.do(_idle)
             schedule.append(time.perf_counter() - t)
-        # Same rules: the last Mesa day must leave what the kernel leaves.
-        _, k_arrays, k_counts = kb.run_kernel(state, step)
-        same = kb.same_day(k_arrays, k_counts, model.a, model.out)
-        k_ns, m_ns = _ns(mb.median(kernel_times), state.n), _ns(mb.median(mesa_times), state.n)
-        label = f"{state.n:,} migrants"
-        report.add("1", f"kernel ({kind}, {numba.get_num_threads()} threads), {label}", f"{k_ns:.1f} ns/migrant-day")
-        report.add("1", f"per-agent Mesa (shuffle_do), {label}",
-                   f"{m_ns:,.0f} ns/migrant-day ({len(mesa_times)} day{'s' if len(mesa_times) > 1 else ''})")
-        report.add("1", f"Mesa / kernel, {label}", f"{m_ns / k_ns:,.0f}x", ">= 100x", m_ns / k_ns >= 100)
-        s_ns = _ns(mb.median(schedule), state.n)
-        report.add("1", f"Mesa scheduling alone (2 shuffle_do, no rules) / kernel, {label}",
+        same = _same_state(kernel_model, agents_model)
+        k_ns, m_ns = _ns(mb.median(kernel_times), n), _ns(mb.median(agent_times), n)
+        label = f"{n:,} migrants"
+        kind = "parallel" if n >= PARALLEL_FROM and numba.get_num_threads() > 1 else "serial"
+        report.add("1", f"kernel engine ({kind}, {numba.get_num_threads()} threads), {label}",
+                   f"{k_ns:.1f} ns/migrant-day")
+        report.add("1", f"agents engine (mesa.Agent per migrant, AgentSet.do), {label}",
+                   f"{m_ns:,.0f} ns/migrant-day ({len(agent_times)} day{'s' if len(agent_times) > 1 else ''})")
+        report.add("1", f"agents / kernel, {label}", f"{m_ns / k_ns:,.0f}x", ">= 100x", m_ns / k_ns >= 100)
+        s_ns = _ns(mb.median(schedule), n)
+        report.add("1", f"Mesa scheduling alone (2 AgentSet.do, no rules) / kernel, {label}",
                    f"{s_ns:,.0f} ns/migrant-day, {s_ns / k_ns:,.0f}x")
-        report.add("1", f"same results (kernel = Mesa), {label}", "yes" if same else "NO", "identical", same)
-        report.notes.append(f"creating {state.n:,} Mesa agents took {built:.2f} s (not in the per-day figure)")
-        del model
+        report.add("1", f"same results (kernel engine = agents engine), {label}", "yes" if same else "NO",
+                   "identical", same)
+        report.notes.append(f"creating {n:,} migrant agents took {built:.2f} s (not in the per-day figure)")
+        del kernel_model, agents_model, migrants
         gc.collect()
+
+
+def _idle(agent) -> None:
+    """Nothing: timing it over every agent measures Mesa's scheduling and dispatch alone."""
 
 
 def _threads(report: rp.Report, plan: Plan, base: kb.KernelState) -> None:

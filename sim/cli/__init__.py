@@ -4,6 +4,7 @@ Bad input (a missing or malformed scenario file, an unknown key or place) prints
 key and what is allowed, and exits with status 2 before anything is written.
 """
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,13 @@ from sim.network import NetworkError, load_network
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate people-smuggling routes into Europe and the UK.")
 err_console = Console(stderr=True)
+
+
+class Engine(StrEnum):
+    """How migrants are moved (sim/model.py: ENGINES)."""
+
+    kernel = "kernel"
+    agents = "agents"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -56,6 +64,11 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim run.")] = False,
     charts: Annotated[bool, typer.Option(help="Draw the charts (PNG) into the run folder.")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+    engine: Annotated[Engine, typer.Option(
+        help="kernel: the fast path (Numba, a million people a year in seconds). agents: every migrant a mesa.Agent "
+             "following the same rules, same tables, for inspecting and teaching; refused above an estimated "
+             "5 minutes unless --force.")] = Engine.kernel,
+    force: Annotated[bool, typer.Option(help="Run --engine agents even where it is estimated to take long.")] = False,
 ) -> None:
     """Run one scenario; write its tables (parquet), charts (PNG) and manifest into a run folder."""
     from sim.cli.report import print_summary, progress_bar
@@ -70,6 +83,14 @@ def run(
         check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
+    if engine is Engine.agents and not force:
+        from sim.population.agents import GUARD_SECONDS, estimated_seconds
+
+        estimate = estimated_seconds(scenario)
+        if estimate > GUARD_SECONDS:
+            raise fail(f"{scenario_file}: --engine agents would take about {estimate / 60:,.0f} minutes at scale "
+                       f"{scenario.scale:g} (one mesa.Agent per simulated migrant): use the kernel engine (the "
+                       f"default, same results), raise --scale, shorten --days, or add --force")
     default = default_output("run", [scenario.name], {"seed": scenario.seed, "days": scenario.days,
                                                       "scale": scenario.scale})
     try:
@@ -80,7 +101,7 @@ def run(
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     total = scenario.spin_up_days + scenario.days
     with progress_bar(total, f"{scenario.name}", disable=quiet) as advance:
-        result = simulate(scenario, network, progress=advance)
+        result = simulate(scenario, network, progress=advance, engine=engine.value)
 
     def draw(tmp: Path) -> None:
         if charts:

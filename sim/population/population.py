@@ -80,11 +80,14 @@ class Population:
         """The arrays the step takes, in its argument order (that of FIELDS)."""
         return tuple(self.arrays[k][: self.n] for k in FIELDS)
 
-    def note_finals(self, count: int) -> None:
-        """Record people who reached a final state today; compact when they are a large share of the rows."""
+    def note_finals(self, count: int) -> bool:
+        """Record people who reached a final state today; compact when they are a large share of the rows.
+        Returns whether it compacted (rows moved)."""
         self.finals_in_arrays += count
         if self.finals_in_arrays > COMPACT_SHARE * max(self.n, 1):
             self.compact()
+            return True
+        return False
 
     def compact(self) -> None:
         """Remove people in final states (their totals are already counted by the model)."""

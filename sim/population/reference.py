@@ -4,9 +4,10 @@ Written as a reader would state the rules, person by person, with Python integer
 inputs it must leave every integer array (states, hubs, legs, days, attempts) and every counter exactly as the
 kernel does, and budgets equal as float32: both compute in float64 and store float32. It is slow by design.
 
-`step` is made of the functions the per-agent Mesa copy in the benchmark (sim/bench/mesa_reference.py) calls too:
-per person `_move_or_decide` (phase A) and `_board_and_count` (phase C), and the serial `_grant_places` (phase B),
-so the rules are written once.
+`step` is made of per-person functions that the agents engine (sim/population/agents.py, one `mesa.Agent` per
+migrant) calls too: `_move_or_decide` (phase A), `_grant` (phase B, serial in id order, with `_places_today` and
+`count_boats` around it) and `_board_and_count` (phase C), so the rules are written once. Float sums are formed in
+the kernel's order (and per chunk, by the agents engine), so they are equal to the last bit.
 """
 
 import math
@@ -180,9 +181,8 @@ def _board(seed: int, day: int, a: dict, net: dict, i: int, out: dict) -> None:
     out["leg"][e, k.C_WAITING] -= 1
     a["days_waiting"][i] = 0
     p_lost = net["p_distress"][e] * (1 - net["p_rescue"][e])
-    p_incident_death = net["p_incident"][e] * net["p_incident_death"][e]
     out["expected_deaths"][e] += ((1 - net["p_prevent"][e]) * (1 - net["p_intercept"][e])
-                                  * (p_lost + (1 - p_lost) * p_incident_death))
+                                  * (p_lost + (1 - p_lost) * net["p_incident"][e] * net["p_incident_death"][e]))
     if draw(seed, day, key, k.S_PREVENT) < net["p_prevent"][e]:
         out["leg"][e, k.C_PREVENTED] += 1
         a["attempts"][i] = min(int(a["attempts"][i]) + 1, 127)
@@ -241,26 +241,37 @@ def _counters(net: dict) -> dict[str, np.ndarray]:
     }
 
 
-def _grant_places(seed: int, day: int, scale: float, a: dict, net: dict, out: dict) -> None:
-    """Phase B: places on each leg go to a uniformly random subset of its requesters, in id (row) order."""
-    n_legs = len(net["leg_to"])
-    requests = out["leg"][:, k.C_WAITING].copy()
-    places_left = np.zeros(n_legs, np.int64)
-    for e in range(n_legs):
+def _places_today(seed: int, day: int, scale: float, net: dict, requests: np.ndarray) -> np.ndarray:
+    """Phase B: simulated places on each leg today (its places / scale, rounded by a draw) where anyone asks."""
+    places_left = np.zeros(len(net["leg_to"]), np.int64)
+    for e in range(len(places_left)):
         if requests[e] > 0 and net["places"][e] > 0:
             x = net["places"][e] / scale
             places_left[e] = int(x) + (draw(seed, day, e, k.S_PLACES) < x - math.floor(x))
-    granted = np.zeros(n_legs, np.int64)
+    return places_left
+
+
+def _grant(seed: int, day: int, scale: float, a: dict, net: dict, i: int, requests: np.ndarray,
+           places_left: np.ndarray, granted: np.ndarray) -> None:
+    """Phase B for one person queueing at a coast, in id order: selection sampling gives the leg's places to a
+    uniformly random subset of its requesters; a granted person gets the number of their boat."""
+    e = a["leg"][i]
+    if places_left[e] > 0 and draw(seed, day, int(a["ids"][i]), k.S_GRANT) * requests[e] < places_left[e]:
+        places_left[e] -= 1
+        a["state"][i] = k.BOARDING
+        a["days_left"][i] = int(granted[e] * scale / net["load"][e])
+        granted[e] += 1
+    requests[e] -= 1
+
+
+def _grant_places(seed: int, day: int, scale: float, a: dict, net: dict, out: dict) -> None:
+    """Phase B: places on each leg go to a uniformly random subset of its requesters, in id (row) order."""
+    requests = out["leg"][:, k.C_WAITING].copy()
+    places_left = _places_today(seed, day, scale, net, requests)
+    granted = np.zeros(len(requests), np.int64)
     for i in range(len(a["ids"])):
-        if a["state"][i] != k.AT_COAST:
-            continue
-        e = a["leg"][i]
-        if places_left[e] > 0 and draw(seed, day, int(a["ids"][i]), k.S_GRANT) * requests[e] < places_left[e]:
-            places_left[e] -= 1
-            a["state"][i] = k.BOARDING
-            a["days_left"][i] = int(granted[e] * scale / net["load"][e])
-            granted[e] += 1
-        requests[e] -= 1
+        if a["state"][i] == k.AT_COAST:
+            _grant(seed, day, scale, a, net, i, requests, places_left, granted)
     count_boats(seed, day, scale, net, granted, out)
 
 
