@@ -2,8 +2,10 @@
 
 Runs `scenarios/history.toml` over R seeds and, per event, sets the 12 months from the event's month against the
 12 months before it (a whole year each, so the seasons cancel): the route the event acts on, and where the
-displaced flow goes (the corridor or leg that gained most). The expected direction and destination are what
-happened (DOMAIN.md and the published totals named in each row); they score the model, they set nothing in it.
+displaced flow goes (the route or leg that gained most). Routes are measured as the sources count them (Frontex
+detections, the Home Office's small-boat arrivals: sim/validation/observed.py), legs by the people who got
+through (landings), deaths per 1,000 crossings from the model's own counts. The expected direction and destination
+are what happened (DOMAIN.md and the published totals named in each row); they score the model, they set nothing.
 
     python scripts/history_events.py [--replicates 3] [--scale 25] [--out docs/history_events.md]
 """
@@ -19,8 +21,9 @@ import pandas as pd
 
 from sim.config import load_scenario
 from sim.experiments.executor import replicate_seeds
-from sim.network import CROSSING_CORRIDORS
+from sim.outputs.outcomes import series_outcomes
 from sim.runner import simulate
+from sim.validation.observed import observed_outcomes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class Event:
     name: str
     date: dt.date
-    what: str          # "corridor" (crossings), "leg" (departures), "deaths" (deaths per 1,000 crossings)
+    what: str          # "corridor" (as published), "leg" (landings), "deaths" (deaths per 1,000 crossings)
     target: str        # the corridor or leg the event acts on
     expected: int      # +1 rises, -1 falls
     displaced_to: str  # the corridor (or leg) expected to gain most; "" where no displacement is expected
@@ -65,11 +68,23 @@ EVENTS = (
 )
 
 
+def published_measure() -> dict[str, str]:
+    """route -> the outcome that stands for its published yearly count: Frontex detections, or the Home Office's
+    small-boat arrivals for the Channel (as the sources count them: push-backs and interceptions included)."""
+    found = observed_outcomes()
+    return {route: found[(route, metric)] for (route, metric) in found if metric in ("detections", "arrivals")}
+
+
 def run_one(args: tuple[Path, int, float]) -> dict[str, pd.DataFrame]:
     path, seed, scale = args
     scenario = load_scenario(path).model_copy(update={"seed": seed, "scale": scale})
     tables = simulate(scenario).tables
-    return {"corridor": tables["daily_corridor"], "leg": tables["monthly_leg"]}
+    names = published_measure()
+    monthly = series_outcomes(tables, "month", list(names.values()))
+    routes = {outcome: route for route, outcome in names.items()}
+    published = monthly.assign(corridor=monthly["outcome"].map(routes), published=monthly["value"])
+    return {"corridor": tables["daily_corridor"], "leg": tables["monthly_leg"],
+            "published": published[["date", "corridor", "published"]]}
 
 
 def _window(event: Event) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
@@ -89,7 +104,7 @@ def _leg_years(frame: pd.DataFrame, event: Event) -> pd.DataFrame:
     before, month, after = _window(event)
     months = pd.to_datetime(frame["month"])
     pick = {"before": (months >= before) & (months < month), "after": (months >= month) & (months < after)}
-    return pd.DataFrame({k: frame[m].groupby("leg")["departures"].sum() for k, m in pick.items()})
+    return pd.DataFrame({k: frame[m].groupby("leg")["landings"].sum() for k, m in pick.items()})
 
 
 def change(runs: list[dict[str, pd.DataFrame]], event: Event) -> dict[str, object]:
@@ -105,7 +120,7 @@ def change(runs: list[dict[str, pd.DataFrame]], event: Event) -> dict[str, objec
             years = deaths / crossings.where(crossings > 0) * 1000
             keys = (event.target,)
         else:
-            years = _corridor_years(run["corridor"], event, "crossings").loc[list(CROSSING_CORRIDORS)]
+            years = _corridor_years(run["published"], event, "published")
             keys = tuple(years.index)
         years = years.reindex(keys).fillna(0.0)
         row = years.loc[event.target]
@@ -123,7 +138,8 @@ def table(runs: list[dict[str, pd.DataFrame]]) -> pd.DataFrame:
     rows = []
     for event in EVENTS:
         found = change(runs, event)
-        what = {"corridor": "crossings", "leg": "departures", "deaths": "deaths per 1,000 crossings"}[event.what]
+        what = {"corridor": "detections as published" if event.target != "channel" else "small-boat arrivals",
+                "leg": "people through (landings)", "deaths": "deaths per 1,000 crossings"}[event.what]
         rows.append({"event": f"{event.name} ({event.date})", "measure": f"{what}, {event.target}",
                      "expected": "rise" if event.expected > 0 else "fall",
                      "model change": f"{found['change']:+.0%}", "direction right": "yes" if found["direction_right"]
