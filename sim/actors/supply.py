@@ -183,7 +183,14 @@ class SupplyChains:
             for leg, n in chain.seized_by_leg.items():
                 self.seized_today[leg] = n
 
+    def per_leg(self, attribute: str) -> np.ndarray:
+        """A chain attribute (price_eur, delivered_cost_eur) on each leg its groups serve (0 on other legs)."""
+        values = np.zeros(self.model.net.n_legs)
+        for chain in self.chains:
+            values[chain.legs] = getattr(chain, attribute)
+        return values
+
     def cancel(self, group: "SmugglingGroup") -> None:
-        chain = self.chain_of_leg.get(group.leg)
+        chain = self.chain_of_leg.get(int(group.leg))
         if chain is not None:
             chain.cancel(group)
