@@ -23,6 +23,7 @@ class EnforcementUnit(mesa.Agent):
         super().__init__(model)
         self.name = config.name
         self.corridors = [CORRIDORS.index(c) for c in config.corridors]
+        self._works_on = np.isin(np.arange(len(CORRIDORS)), self.corridors)  # by corridor
         self.index = index  # position in the scenario's list of units (the policy levers' index)
         self.base_investigators = self.investigators = config.investigators
         self.base_prosecutors = self.prosecutors = config.prosecutors
@@ -36,8 +37,7 @@ class EnforcementUnit(mesa.Agent):
         """Slots (in the market's GroupBook) of today's groups on the unit's corridors, in market order."""
         book = self.model.market.book
         order = book.segments()[0]
-        mine = np.isin(self.model.net.leg_corridor[book.leg[order]], self.corridors)
-        return order[mine]
+        return order[self._works_on[self.model.net.leg_corridor[book.leg[order]]]]
 
     def target_chances(self, targets: np.ndarray) -> np.ndarray:
         """Chance that one operation targets each group: in proportion to its activity, plus a floor so that a
