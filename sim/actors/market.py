@@ -137,7 +137,6 @@ class Market:
         model, cfg, book = self.model, self.model.config.smugglers, self.book
         if model.day % cfg.entry_check_days:
             return
-        self.model.random.shuffle([None] * book.n)  # SHIM: verification only
         self.rules.adjust_size(slice(0, book.n))
         mean_profit = np.full(model.net.n_legs, np.nan)  # NaN: a leg nobody serves
         if book.n:
