@@ -231,7 +231,9 @@ class SmugglingGroup(mesa.Agent):
         return float(self.rules.capacity(self._s)[0])
 
     def remove(self) -> None:
-        """Dissolve: the slot is closed up, the agent leaves the model."""
+        """Dissolve: the slot is closed up, the agent leaves the model (a second call does nothing, as in Mesa)."""
+        if self.slot < 0:
+            return
         self.rules.book.remove(self.slot)
         self.slot = -1
         super().remove()
