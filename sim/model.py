@@ -147,7 +147,6 @@ class RouteModel(mesa.Model):
         odds, and today's news and adverts reach the origins."""
         self.interventions.apply()
         self.legs.follow_reference(self.net, self.reference, self.market.paid)
-        self.market.refresh()
         self.supply.step_day()
         units = self.agents_by_type.get(EnforcementUnit)
         if units is not None:
@@ -222,7 +221,7 @@ class RouteModel(mesa.Model):
             states = state_counts.sum(0) + self.finals
             self.recorder.record(recorded, leg_day, revenue_day, boats, self.legs.price, hub_day, states,
                                  arrivals_day, expected_deaths.sum(0), boats_landed)
-            self.recorder.record_actors(recorded, self.market.groups, units_of(self))
+            self.recorder.record_actors(recorded, self.market.by_corridor(), units_of(self))
             self.recorder.record_interventions(recorded, self.interventions.intensity, self.interventions.seized)
             self.recorder.record_supply(recorded, {c.corridor: c.row() for c in self.supply.chains})
         if pop.note_finals(new_finals) and self.engine == "agents":

@@ -130,10 +130,10 @@ def test_a_higher_activity_floor_lets_operations_find_quiet_groups() -> None:
         model = RouteModel(small_scenario(days=5, enforcement=small_scenario().enforcement.model_copy(
             update={"target_activity_floor_launches_per_day": floor})))
         unit = next(u for u in model.agents_by_type[EnforcementUnit] if u.name == "uk_france_channel")
-        targets = unit.targets()
-        for g in targets:
-            g.expected_launches = 0.0
-        targets[0].expected_launches = 5.0
+        targets = unit.targets()  # slots in the market's book
+        for slot in targets:
+            model.market.book.agents[slot].expected_launches = 0.0
+        model.market.book.agents[targets[0]].expected_launches = 5.0
         chances.append(unit.target_chances(targets))
     assert all(c.sum() == pytest.approx(1.0) for c in chances)
     assert chances[1][1:].min() > chances[0][1:].max()  # each quiet group is likelier to be found

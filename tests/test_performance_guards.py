@@ -96,7 +96,7 @@ def test_bench_machinery_runs_on_tiny_sizes(tmp_path: Path) -> None:
     rows = [line for line in doc.splitlines() if line.startswith("| ")]
     assert not [r for r in rows if "| error |" in r], doc
     for figure in ("agents / kernel", "speed-up 2 threads / 1 thread", "kernel / floor", "one year",
-                   "persistent state per migrant", "import sim.model"):
+                   "persistent state per migrant", "import sim.model", "history 2014-01-01"):
         assert any(figure in r for r in rows), figure
     same = [r for r in rows if "same results" in r]
     assert same and all(r.rstrip().endswith("| yes |") for r in same), same

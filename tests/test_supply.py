@@ -83,7 +83,6 @@ def test_a_group_chooses_load_and_taxi_boats_against_policing_and_boat_prices() 
     model = RouteModel(small_scenario(days=10))
     model.interventions.apply()
     e = list(model.net.legs["id"]).index(CHANNEL_BOAT)
-    model.market.refresh()
     group = model.market.by_leg[e][0]
     group.demand = 1.0  # no shortage of boats: the load is the group's choice alone
     reference = model.net.people_per_boat[e]

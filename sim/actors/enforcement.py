@@ -8,7 +8,6 @@ prosecution queue that clears at the prosecutors' pace: some are charged, some o
 import mesa
 import numpy as np
 
-from sim.actors.smugglers import SmugglingGroup
 from sim.config.actors import EnforcementUnit as UnitConfig
 from sim.config.fields import DAYS_PER_YEAR
 from sim.network import CORRIDORS
@@ -24,6 +23,7 @@ class EnforcementUnit(mesa.Agent):
         super().__init__(model)
         self.name = config.name
         self.corridors = [CORRIDORS.index(c) for c in config.corridors]
+        self._works_on = np.isin(np.arange(len(CORRIDORS)), self.corridors)  # by corridor
         self.index = index  # position in the scenario's list of units (the policy levers' index)
         self.base_investigators = self.investigators = config.investigators
         self.base_prosecutors = self.prosecutors = config.prosecutors
@@ -33,17 +33,17 @@ class EnforcementUnit(mesa.Agent):
         self.recent_convictions = 0.0      # smoothed convictions a day
         self.today = dict.fromkeys(COUNTERS, 0.0)
 
-    def targets(self) -> list[SmugglingGroup]:
-        """Today's groups on the unit's corridors."""
-        corridor = self.model.net.leg_corridor
-        return [g for leg, members in self.model.market.by_leg.items() if corridor[leg] in self.corridors
-                for g in members]
+    def targets(self) -> np.ndarray:
+        """Slots (in the market's GroupBook) of today's groups on the unit's corridors, in market order."""
+        book = self.model.market.book
+        order = book.segments()[0]
+        return order[self._works_on[self.model.net.leg_corridor[book.leg[order]]]]
 
-    def target_chances(self, targets: list[SmugglingGroup]) -> np.ndarray:
+    def target_chances(self, targets: np.ndarray) -> np.ndarray:
         """Chance that one operation targets each group: in proportion to its activity, plus a floor so that a
         group planning no launches can still be found."""
         floor = self.model.config.enforcement.target_activity_floor_launches_per_day
-        activity = np.array([g.expected_launches + floor for g in targets])
+        activity = self.model.market.book.expected_launches[targets] + floor
         return activity / activity.sum()
 
     def investigate(self) -> None:
@@ -57,13 +57,13 @@ class EnforcementUnit(mesa.Agent):
         rng = self.model.stream("unit", self.index)
         operations = rng.poisson(self.investigators * cfg.operations_per_investigator_per_year / DAYS_PER_YEAR)
         targets = self.targets()
-        if not operations or not targets:
+        if not operations or not len(targets):
             return
         for g in rng.choice(len(targets), size=operations, p=self.target_chances(targets)):
             self.today["operations"] += 1
             if rng.random() >= success:
                 continue
-            group = targets[g]
+            group = self.model.market.book.agents[targets[g]]
             arrested = max(1, rng.binomial(group.members, cfg.arrest_share)) if group.members else 0
             boats = rng.binomial(max(group.boats, 0), cfg.seize_stock_share)
             engines = rng.binomial(max(group.engines, 0), cfg.seize_stock_share)
@@ -99,11 +99,10 @@ class EnforcementUnit(mesa.Agent):
         w = self.model.config.enforcement.deterrence_smoothing_per_day
         self.recent_arrests += w * (self.today["arrests"] - self.recent_arrests)
         self.recent_convictions += w * (convicted - self.recent_convictions)
-        targets = self.targets()
-        members = sum(g.members for g in targets)
+        book, targets = self.model.market.book, self.targets()
+        members = int(book.members[targets].sum())
         if convicted and members:
-            for group in targets:
-                group.arrest_rate += convicted / members
+            book.arrest_rate[targets] += convicted / members
 
     def replacement_delay(self) -> int:
         """Days until an arrested member is replaced: longer where arrests end in convictions."""

@@ -4,13 +4,17 @@ Every paid sea, lorry or air leg (price > 0) is a market. Its demand is the numb
 yesterday. Groups share it in proportion to their capacity; their launches, loads and prices become the leg's
 places, load and price for the kernel. Where profits are high, or people wait with nobody to take them, new
 groups enter: that is how small-boat supply grows on a route, never by a script.
+
+The groups' state lives in arrays (`GroupBook`), so planning and settling are array arithmetic over every group,
+and sums per leg are taken over each leg's groups in market order (sim/actors/group_book.py).
 """
 
 import numpy as np
 
-from sim.actors.smugglers import SmugglingGroup
+from sim.actors.group_book import GroupBook
+from sim.actors.smugglers import GroupRules, SmugglingGroup
 from sim.config.fields import DAYS_PER_MONTH
-from sim.network import MODE_LAND, MODE_SEA
+from sim.network import CORRIDORS, MODE_LAND, MODE_SEA
 from sim.population import kernel as k
 
 
@@ -24,10 +28,19 @@ class Market:
         self.demand = np.zeros(net.n_legs)      # people asking for a place yesterday
         self.unmet = np.zeros(net.n_legs)       # smoothed people a day left waiting
         self.entries = np.zeros(net.n_legs, np.int64)
+        self.book = GroupBook()
+        self.rules = GroupRules(model, self.book)
 
     @property
     def groups(self):
         return self.model.agents_by_type.get(SmugglingGroup, self.model.agents.select(lambda a: False))
+
+    @property
+    def by_leg(self) -> dict[int, list[SmugglingGroup]]:
+        """Today's groups by leg, in market order (for inspection; the daily arithmetic works on the book)."""
+        order, legs, starts, _ = self.book.segments()
+        ends = np.append(starts[1:], self.book.n)
+        return {int(e): [self.book.agents[i] for i in order[a:b]] for e, a, b in zip(legs, starts, ends, strict=True)}
 
     def populate(self) -> None:
         """Initial groups on every paid leg, sized to the leg's reference capacity."""
@@ -41,7 +54,6 @@ class Market:
                 group = self._add_group(e, members, stock, cash=0.0)
                 group.expected_launches = launches / n_groups
                 group.cash_eur = group.working_capital(members * group.member_cost())
-        self.refresh()
 
     def _add_group(self, leg: int, members: int, boats: int, cash: float) -> SmugglingGroup:
         uses_boats = self.model.net.leg_mode[leg] == MODE_SEA  # lorries and flights need no boats
@@ -49,33 +61,49 @@ class Market:
         group.price_eur = float(self.model.reference.price_eur[leg])
         return group
 
-    def refresh(self) -> None:
-        """Today's groups by leg (plain lists, in the groups' order of creation): built once a day, before anyone
-        acts, and shared by enforcement, planning, settling and adverts."""
-        self.by_leg: dict[int, list[SmugglingGroup]] = {}
-        for group in self.groups:
-            self.by_leg.setdefault(group.leg, []).append(group)
+    def _receive(self) -> None:
+        """Replacement members due today join their groups."""
+        book = self.book
+        for slot in np.flatnonzero(book.next_return[: book.n] <= self.model.day).tolist():
+            book.agents[slot].receive()
+
+    def _draws(self) -> np.ndarray:
+        """One uniform draw a group from its leg's market stream, the leg's groups in market order."""
+        order, legs, starts, _ = self.book.segments()
+        draws = np.empty(self.book.n)
+        for e, a, n in zip(legs.tolist(), starts.tolist(), self.book.leg_count().tolist(), strict=True):
+            draws[order[a: a + n]] = self.model.stream("market", e).random(n)
+        return draws
 
     def plan(self, launch_ok: np.ndarray) -> None:
         """Groups share demand, set prices and plan launches; offers are written into the model's leg arrays."""
-        ref, legs = self.model.reference, self.model.legs
+        ref, legs, book, rules = self.model.reference, self.model.legs, self.book, self.rules
         legs.places[self.paid] = 0.0
-        for leg, members in self.by_leg.items():
-            capacity = np.array([g.capacity for g in members])
-            share = capacity / capacity.sum() if capacity.sum() > 0 else np.full(len(members), 1.0 / len(members))
-            for group, s in zip(members, share, strict=True):
-                group.receive()
-                group.demand = self.demand[leg] * s
-                group.set_price(ref.price_eur[leg], ref.people_per_boat[leg])
-                group.plan_launches(ref.people_per_boat[leg], bool(launch_ok[leg]))
-            launches = np.array([g.launches for g in members], float)
-            places = launches * np.array([g.load for g in members])
-            legs.places[leg] = places.sum() * self.model.policy.places_factor[leg]
-            legs.load[leg] = places.sum() / launches.sum() if launches.sum() > 0 else ref.people_per_boat[leg]
-            taxi = np.array([g.taxi_share() for g in members])
-            legs.taxi_share[leg] = float(np.average(taxi, weights=launches)) if launches.sum() > 0 else taxi.mean()
-            prices = np.array([g.price_eur for g in members])
-            legs.price[leg] = float(np.average(prices, weights=np.maximum(capacity, 1e-9)))
+        n = book.n
+        if not n:
+            return
+        s = slice(0, n)
+        _, on, _, of_slot = book.segments()
+        count = book.leg_count()
+        leg = book.leg[s]
+        capacity = rules.capacity(s)
+        total = book.leg_sum(capacity)
+        share = np.where(total[of_slot] > 0, capacity / np.where(total > 0, total, 1.0)[of_slot], 1.0 / count[of_slot])
+        self._receive()
+        book.demand[s] = self.demand[leg] * share
+        rules.set_price(s, ref.price_eur[leg], ref.people_per_boat[leg])
+        rules.plan_launches(s, ref.people_per_boat[leg], launch_ok[leg], self._draws())
+        launches = book.launches[s].astype(float)
+        places = launches * book.load[s]
+        placed, launched = book.leg_sum(places), book.leg_sum(launches)
+        sailing = launched > 0
+        some = np.where(sailing, launched, 1.0)
+        legs.places[on] = placed * self.model.policy.places_factor[on]
+        legs.load[on] = np.where(sailing, placed / some, ref.people_per_boat[on])
+        taxi = rules.taxi_share(s)
+        legs.taxi_share[on] = np.where(sailing, book.leg_sum(taxi * launches) / some, book.leg_sum(taxi) / count)
+        weights = np.maximum(capacity, 1e-9)
+        legs.price[on] = book.leg_sum(book.price_eur[s] * weights) / book.leg_sum(weights)
 
     def settle(self, leg_counts: np.ndarray, revenue: np.ndarray, boats: np.ndarray, scale: float,
                launch_ok: np.ndarray) -> None:
@@ -84,17 +112,21 @@ class Market:
         self.demand[:] = wanted
         weight = self.model.config.smugglers.unmet_weight_per_day
         self.unmet += weight * (leg_counts[:, k.C_WAITING] * scale - self.unmet)
-        leaving = []
-        for leg, members in self.by_leg.items():
-            launches = np.array([g.launches for g in members], float)
-            places = launches * np.array([g.load for g in members])
-            total, launched = places.sum(), launches.sum()
-            for group, lau, pl in zip(members, launches, places, strict=True):
-                share = pl / total if total > 0 else 0.0
-                used = int(round(boats[leg] * lau / launched)) if launched > 0 else 0
-                group.settle(revenue[leg] * scale * share, min(used, int(lau)), bool(launch_ok[leg]))
-                if group.should_exit():
-                    leaving.append(group)
+        book = self.book
+        n = book.n
+        if not n:
+            return
+        s = slice(0, n)
+        order, _, _, of_slot = book.segments()
+        leg = book.leg[s]
+        launches = book.launches[s].astype(float)
+        places = launches * book.load[s]
+        total, launched = book.leg_sum(places)[of_slot], book.leg_sum(launches)[of_slot]
+        share = np.divide(places, total, out=np.zeros(n), where=total > 0)
+        used = np.rint(np.divide(boats[leg] * launches, launched, out=np.zeros(n), where=launched > 0))
+        self.rules.settle(s, revenue[leg] * scale * share, np.minimum(used, launches).astype(np.int64),
+                          launch_ok[leg])
+        leaving = [book.agents[slot] for slot in order[self.rules.should_exit(s)[order]].tolist()]
         for group in leaving:
             self.model.supply.cancel(group)
             group.remove()
@@ -102,17 +134,18 @@ class Market:
     def enter(self) -> None:
         """Every few weeks groups resize, and new groups may enter a paid leg: more likely the more profit is
         on the table."""
-        model, cfg = self.model, self.model.config.smugglers
+        model, cfg, book = self.model, self.model.config.smugglers, self.book
         if model.day % cfg.entry_check_days:
             return
-        self.groups.shuffle_do("adjust_size")
-        self.refresh()
+        self.rules.adjust_size(slice(0, book.n))
+        mean_profit = np.full(model.net.n_legs, np.nan)  # NaN: a leg nobody serves
+        if book.n:
+            mean_profit[book.segments()[1]] = book.leg_sum(book.profit_eur[: book.n]) / book.leg_count()
         for e in self.paid:
-            members = self.by_leg.get(int(e))
             # A newcomer expects what the incumbents make, or, on a leg nobody serves, a share of the fares of the
             # people left waiting (newcomer_fare_share); it enters when that beats what it needs to start.
-            if members:
-                prospect = float(np.mean([g.profit_eur for g in members])) * DAYS_PER_MONTH
+            if not np.isnan(mean_profit[e]):
+                prospect = float(mean_profit[e]) * DAYS_PER_MONTH
             else:
                 prospect = self.unmet[e] * model.legs.price[e] * DAYS_PER_MONTH * cfg.newcomer_fare_share
             excess = prospect - cfg.entry_profit_eur_per_month
@@ -124,8 +157,14 @@ class Market:
     def advert_reach(self) -> np.ndarray:
         """[origin, leg]: share of each origin's people who see adverts for each leg today."""
         reach = self.model.config.smugglers.advert_reach
-        n = np.zeros(self.model.net.n_legs)
-        for leg, members in self.by_leg.items():
-            n[leg] = len(members)
+        n = np.bincount(self.book.leg[: self.book.n], minlength=self.model.net.n_legs)
         per_leg = 1.0 - (1.0 - reach) ** n
         return per_leg * self.model.policy.advert_factor
+
+    def by_corridor(self) -> np.ndarray:
+        """[corridor, MARKET_COLUMNS]: groups, members, boats and engines in stock, boats on order and cash."""
+        book, n = self.book, self.book.n
+        columns = (np.ones(n), book.members[:n], np.maximum(book.boats[:n], 0), np.maximum(book.engines[:n], 0),
+                   book.on_order[:n], book.cash_eur[:n])
+        corridor = self.model.net.leg_corridor[book.leg[:n]]
+        return np.stack([np.bincount(corridor, weights=c, minlength=len(CORRIDORS)) for c in columns], axis=1)

@@ -32,6 +32,7 @@ class Shipment:
     """Boats with engines for one group: waiting in the backlog, or on the road until `due_day`."""
 
     group: "SmugglingGroup"
+    leg: int
     boats: int
     due_day: int = -1
 
@@ -53,6 +54,8 @@ class SupplyChain(mesa.Agent):
         self._seize_carry = dict.fromkeys(legs.tolist(), 0.0)
         self.today = dict.fromkeys(("dispatched", "delivered", "seized"), 0)
         self.seized_by_leg = dict.fromkeys(legs.tolist(), 0)
+        self.backlog_boats = 0   # boats waiting in the backlog
+        self.transit_boats = 0   # boats on the road
 
     @property
     def seized_share(self) -> float:
@@ -65,22 +68,17 @@ class SupplyChain(mesa.Agent):
         """What a boat that reaches the coast costs its buyer: the price, over the share of boats not seized."""
         return self.price_eur / max(1.0 - self.seized_share, 0.01)
 
-    @property
-    def backlog_boats(self) -> int:
-        return sum(s.boats for s in self.backlog)
-
-    @property
-    def transit_boats(self) -> int:
-        return sum(s.boats for s in self.transit)
-
     def order(self, group: "SmugglingGroup", boats: int) -> None:
         """A group's paid order joins the back of the queue."""
-        self.backlog.append(Shipment(group, boats))
+        self.backlog.append(Shipment(group, int(group.leg), boats))
+        self.backlog_boats += boats
 
     def cancel(self, group: "SmugglingGroup") -> None:
         """A dissolved group's orders are dropped, waiting or on the road."""
         self.backlog = deque(s for s in self.backlog if s.group is not group)
         self.transit = deque(s for s in self.transit if s.group is not group)
+        self.backlog_boats = sum(s.boats for s in self.backlog)
+        self.transit_boats = sum(s.boats for s in self.transit)
 
     def step_day(self) -> None:
         """Seizures on the road, then today's dispatches and deliveries, then the price for today's orders."""
@@ -106,13 +104,17 @@ class SupplyChain(mesa.Agent):
         n = int(self._seize_carry[leg])
         self._seize_carry[leg] -= n
         taken = 0
-        on_road = [s for s in self.transit if s.group.leg == leg]
+        if not n:
+            self.seized_by_leg[leg] = 0
+            return
+        on_road = [s for s in self.transit if s.leg == leg]
         rng = self.model.stream("supply", self.index)
         while taken < n and on_road:
             sizes = np.array([s.boats for s in on_road], float)
             shipment = on_road[rng.choice(len(on_road), p=sizes / sizes.sum())]
             shipment.boats -= 1
             shipment.group.lose_order(1)
+            self.transit_boats -= 1
             taken += 1
             if not shipment.boats:
                 on_road.remove(shipment)
@@ -129,7 +131,9 @@ class SupplyChain(mesa.Agent):
             n = min(head.boats, int(self._dispatch_carry))
             self._dispatch_carry -= n
             self.today["dispatched"] += n
-            self.transit.append(Shipment(head.group, n, due))
+            self.transit.append(Shipment(head.group, head.leg, n, due))
+            self.backlog_boats -= n
+            self.transit_boats += n
             head.boats -= n
             if not head.boats:
                 self.backlog.popleft()
@@ -140,6 +144,7 @@ class SupplyChain(mesa.Agent):
         while self.transit and self.transit[0].due_day <= self.model.day:
             shipment = self.transit.popleft()
             shipment.group.take_delivery(shipment.boats)
+            self.transit_boats -= shipment.boats
             self.today["delivered"] += shipment.boats
 
     def row(self) -> list[float]:
@@ -183,7 +188,14 @@ class SupplyChains:
             for leg, n in chain.seized_by_leg.items():
                 self.seized_today[leg] = n
 
+    def per_leg(self, attribute: str) -> np.ndarray:
+        """A chain attribute (price_eur, delivered_cost_eur) on each leg its groups serve (0 on other legs)."""
+        values = np.zeros(self.model.net.n_legs)
+        for chain in self.chains:
+            values[chain.legs] = getattr(chain, attribute)
+        return values
+
     def cancel(self, group: "SmugglingGroup") -> None:
-        chain = self.chain_of_leg.get(group.leg)
+        chain = self.chain_of_leg.get(int(group.leg))
         if chain is not None:
             chain.cancel(group)

@@ -27,6 +27,15 @@ def baseline():
     return load_scenario(path)
 
 
+def history(scale: float, days: int = 0):
+    """The shipped history scenario at a scale, whole or cut to its first `days` recorded days (spin-up kept)."""
+    from sim.config import load_scenario
+
+    path = ROOT / "scenarios" / "history.toml"
+    scenario = load_scenario(path if path.exists() else Path("scenarios") / "history.toml")
+    return scenario.model_copy(update={"scale": scale, **({"days": days} if days else {})})
+
+
 def scaled_scenario(factor: float, days: int, spin_up_days: int = 0, **changes):
     """The baseline with every origin's inflow multiplied by `factor`."""
     base = baseline()

@@ -6,7 +6,6 @@ in people. Tables hold no wall-clock times: the same scenario and seed give iden
 """
 
 import datetime as dt
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -66,13 +65,10 @@ class Recorder:
         for corridor, row in rows.items():
             self.supply[day, corridor] = row
 
-    def record_actors(self, day: int, groups: Iterable, units: list) -> None:
-        """Store one recorded day's state of the market (per corridor) and the enforcement units' counters."""
-        rows = [(g.leg, 1, g.members, max(g.boats, 0), max(g.engines, 0), g.on_order, g.cash_eur)
-                for g in groups]
-        if rows:
-            table = np.array(rows, float)
-            np.add.at(self.market[day], self.net.leg_corridor[table[:, 0].astype(int)], table[:, 1:])
+    def record_actors(self, day: int, market: np.ndarray, units: list) -> None:
+        """Store one recorded day's state of the market ([corridor, MARKET_COLUMNS]) and the enforcement units'
+        counters."""
+        self.market[day] = market
         for u, unit in enumerate(units):
             self.enforcement[day, u] = [*(unit.today[c] for c in COUNTERS), unit.queued]
 
