@@ -65,7 +65,7 @@ def _base_map(title: str) -> tuple[Figure, object]:
 def _hubs(ax, places: pd.DataFrame, used: set[str]) -> None:
     shown = places[places.index.isin(used)]
     ax.scatter(shown["lon"], shown["lat"], s=14, color="#333333", zorder=3)
-    for hub, row in shown.iterrows():
+    for row in shown.to_dict("records"):
         if row["kind"] in LABELLED_KINDS:
             ax.annotate(str(row["name"]).split(",")[0][:22], (row["lon"], row["lat"]), fontsize=6.5, zorder=4,
                         xytext=(3, 2), textcoords="offset points", color="#222222")
