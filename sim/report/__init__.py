@@ -93,6 +93,8 @@ def add_report(folder: Path) -> Path:
         raise ReportError(f"{folder}: holds a routesim {kind or 'unknown'} output; reports are made for run, "
                           "comparison and sweep folders")
     path = write_report(folder, manifest, kind)
-    marked = {**manifest, MARKER: output_marker(folder, kind)}
+    marker = output_marker(folder, kind)  # what is there now, and what the marker listed (e.g. a sweep's parts/)
+    marker["files"] = sorted(set(marker["files"]) | set(manifest[MARKER]["files"]))
+    marked = {**manifest, MARKER: marker}
     _write_atomic(folder / MANIFEST, (json.dumps(marked, indent=2, sort_keys=True) + "\n").encode())
     return path
