@@ -1,0 +1,134 @@
+"""The analyst's report: one self-contained report.html per run folder (nothing fetched, every chart embedded),
+its tables as CSV that add up to the run's totals, the route-flow map's widths and colours, GBP beside EUR, no
+interval from fewer than 3 replicates, and `routesim report DIR` keeping the folder a routesim output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.outputs.charts import CORRIDOR_COLORS
+from sim.outputs.folders import is_routesim_output
+from sim.report import REPORT, add_report
+from sim.report.map import change_map, route_map
+from sim.report.tables import interval_text, uk_financial_year, with_gbp
+from tests.report_helpers import report_run
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return report_run(tmp_path_factory.mktemp("report") / "run")
+
+
+def test_report_is_self_contained_and_shows_the_run(run_folder: Path) -> None:
+    html = (run_folder / REPORT).read_text()
+    assert "<script" not in html.lower() and "@import" not in html and "url(" not in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith(("data:image/png;base64,", "#")) for s in sources)
+    for heading in ("What was run", "Headline", "Route-flow map", "Charts", "The model against published figures",
+                    "Assumptions and sources"):
+        assert f">{heading}</h2>" in html
+    assert "routesim run: baseline" in html and "Model, not calibrated." in html
+    images = re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}" alt="([^"]+)"', html)
+    assert any(alt.startswith("People on each leg") for alt in images)  # the map
+    assert len(images) >= 6
+
+
+def test_tables_as_csv_add_up_to_the_run(run_folder: Path) -> None:
+    """The monthly, calendar-year and financial-year tables each sum to the corridor table's crossings."""
+    tables = run_folder / "tables"
+    corridors = pd.read_csv(tables / "by_corridor.csv")
+    total = corridors["Crossings (people)"].sum()
+    assert total > 0
+    for name in ("by_month", "by_calendar_year", "by_uk_financial_year"):
+        periods = pd.read_csv(tables / f"{name}.csv")
+        assert periods["Crossings (people)"].sum() == pytest.approx(total), name
+        assert periods["Days in run"].sum() == 60
+    months = pd.read_csv(tables / "by_month.csv")
+    assert list(months["Month"]) == ["2025-04", "2025-05"] and list(months["Whole period"]) == ["yes", "part"]
+    rate = pd.read_csv(tables / "by_month.csv")
+    assert (rate["Smugglers' revenue (GBP)"] < rate["Smugglers' revenue (EUR)"]).all()
+
+
+def test_gbp_beside_eur() -> None:
+    table = pd.DataFrame({"place": ["a"], "Price (EUR/place)": [1150.0], "n": [1]})
+    out = with_gbp(table, ["Price (EUR/place)"], 1.15)
+    assert list(out.columns) == ["place", "Price (EUR/place)", "Price (GBP/place)", "n"]
+    assert out.at[0, "Price (GBP/place)"] == pytest.approx(1000.0)
+
+
+def test_uk_financial_year() -> None:
+    assert uk_financial_year(dt.date(2025, 3, 31)) == "2024-25"
+    assert uk_financial_year(dt.date(2025, 4, 1)) == "2025-26"
+    assert uk_financial_year(dt.date(1999, 12, 31)) == "1999-00"
+
+
+def test_no_interval_from_fewer_than_three_replicates() -> None:
+    assert interval_text(-180, -180, 1).startswith("none (1 replicate;")
+    assert interval_text(-200, -100, 2).startswith("none (2 replicates")
+    assert interval_text(-200, -100, 3) == "-200 to -100"
+
+
+def _flows() -> pd.DataFrame:
+    return pd.DataFrame({"from_hub": ["northern_france_coast", "libya_west_coast", "istanbul"],
+                         "to_hub": ["kent", "lampedusa", "turkey_aegean_coast"],
+                         "corridor": ["channel", "central_med", "approach"], "people": [1000.0, 500.0, 0.0]})
+
+
+def _collections(fig) -> list[LineCollection]:
+    return [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
+
+
+def test_route_map_widths_follow_people_and_colours_the_corridor() -> None:
+    fig = route_map(_flows(), "test map")
+    assert fig.axes[0].get_title() == "test map"
+    assert fig.axes[0].patches  # the coastline's land
+    drawn = {mcolors.to_hex(c.get_colors()[0]).upper(): float(c.get_linewidths()[0]) for c in _collections(fig)}
+    assert set(drawn) == {CORRIDOR_COLORS["channel"], CORRIDOR_COLORS["central_med"]}  # nobody on the approach leg
+    assert drawn[CORRIDOR_COLORS["channel"]] > drawn[CORRIDOR_COLORS["central_med"]]
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "English Channel" in labels and "Central Mediterranean" in labels and "1,000 people" in labels
+
+
+def test_change_map_draws_gains_solid_and_losses_dashed() -> None:
+    base = _flows()
+    alt = base.assign(people=[400.0, 900.0, 0.0])  # the Channel lost 600, the Central Med gained 400
+    fig = change_map(base, alt, "change")
+    styles = {mcolors.to_hex(c.get_colors()[0]).upper(): (c.get_linestyles()[0], float(c.get_linewidths()[0]))
+              for c in _collections(fig)}
+    channel, central = styles[CORRIDOR_COLORS["channel"]], styles[CORRIDOR_COLORS["central_med"]]
+    assert channel[0][1] is not None and central[0][1] is None  # dashed (a dash pattern) against solid
+    assert channel[1] > central[1]  # the larger change is wider
+
+
+def test_report_command_adds_a_report_the_folder_keeps(run_folder: Path) -> None:
+    (run_folder / REPORT).unlink()
+    result = CliRunner().invoke(app, ["report", str(run_folder)])
+    assert result.exit_code == 0, result.output
+    assert (run_folder / REPORT).is_file()
+    assert is_routesim_output(run_folder, "run")  # report.html and tables/ are listed in the marker
+    assert add_report(run_folder) == run_folder / REPORT
+
+
+def test_report_command_refuses_what_is_not_an_output(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "manifest.json" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_map_coastline_covers_the_study_area() -> None:
+    from sim.report.map import coastline
+
+    lon, lat, rings = coastline()
+    assert lon == (-25.0, 65.0) and lat == (0.0, 62.0)
+    points = np.vstack(rings)
+    assert points[:, 0].min() >= -25 and points[:, 0].max() <= 65 and len(rings) >= 5
