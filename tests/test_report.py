@@ -132,3 +132,56 @@ def test_map_coastline_covers_the_study_area() -> None:
     assert lon == (-25.0, 65.0) and lat == (0.0, 62.0)
     points = np.vstack(rings)
     assert points[:, 0].min() >= -25 and points[:, 0].max() <= 65 and len(rings) >= 5
+
+
+def _fan_rows(replicates: int) -> pd.DataFrame:
+    dates = pd.to_datetime(["2025-04-07", "2025-04-14", "2025-04-21"]).astype("datetime64[ms]")
+    return pd.DataFrame([{"scenario": s, "replicate": r, "outcome": "crossings.channel", "date": d, "days": 7,
+                          "value": float(10 * i + r)} for s in ("base", "alt") for r in range(replicates)
+                         for i, d in enumerate(dates)])
+
+
+def test_fan_chart_draws_labelled_bands_only_from_ten_replicates() -> None:
+    from matplotlib.collections import PolyCollection
+
+    from sim.outputs.compare_charts import fan_chart
+
+    few = fan_chart(_fan_rows(5), "crossings.channel", "model, not calibrated")
+    assert not [c for c in few.axes[0].collections if isinstance(c, PolyCollection)]
+    assert "median of 5 replicates" in few.get_suptitle() and "model, not calibrated" in few.get_suptitle()
+    assert "no band from < 10" in few.axes[0].get_legend().get_title().get_text()
+    many = fan_chart(_fan_rows(10), "crossings.channel")
+    bands = [c for c in many.axes[0].collections if isinstance(c, PolyCollection) and len(c.get_paths())]
+    assert len(bands) == 4  # 50% and 90% per scenario
+    labels = [t.get_text() for t in many.axes[0].get_legend().get_texts()]
+    assert "middle 50% of replicates" in labels and "middle 90% of replicates" in labels
+
+
+def test_comparison_report_lists_what_has_no_cost_and_gives_no_interval_from_two_replicates(tmp_path: Path) -> None:
+    from sim.config import load_scenario
+    from sim.experiments.compare import compare_scenarios, comparison_manifest, write_comparison
+    from sim.network import load_network
+    from tests.conftest import ROOT, small_scenario
+
+    base = small_scenario(days=30, scale=50.0)
+    summit = load_scenario(ROOT / "scenarios" / "summit_package.toml")
+    alt = base.model_copy(update={"name": "summit_package", "interventions": summit.interventions})
+    scenarios = {"baseline": base, "summit_package": alt}
+    comparison = compare_scenarios(scenarios, "baseline", 2, 7, workers=1, network=load_network())
+    manifest = comparison_manifest(comparison, scenarios, {"baseline": "b.toml", "summit_package": "s.toml"}, 1, 7)
+    folder = write_comparison(tmp_path / "cmp", comparison, manifest)
+    html = (folder / REPORT).read_text()
+    for heading in ("What was compared", "Differences", "Displacement", "Cost-effectiveness",
+                    "Route-flow change map", "Over time", "Assumptions and sources"):
+        assert f">{heading}</h2>" in html
+    assert set(manifest["uncosted"]["summit_package"]) >= {"german_law", "takedowns"}
+    assert "is a lower bound" in html and "german_law" in html
+    differences = pd.read_csv(folder / "tables" / "differences_summit_package.csv")
+    assert differences["90% CI of the mean (bootstrap)"].str.startswith("none (2 replicates").all()
+    assert (differences["CI excludes 0"] == "–").all()  # nothing starred
+    assert "Crossings: English Channel" in set(differences["outcome"])  # words, not ids
+    ce = pd.read_csv(folder / "cost_effectiveness.csv")
+    assert ce["text"].str.startswith("no figure from 2 replicates").all()
+    legs = pd.read_csv(folder / "legs.csv")
+    assert set(legs["scenario"]) == {"baseline", "summit_package"} and (legs["people"] >= 0).all()
+    assert is_routesim_output(folder, "comparison")
