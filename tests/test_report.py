@@ -185,3 +185,22 @@ def test_comparison_report_lists_what_has_no_cost_and_gives_no_interval_from_two
     legs = pd.read_csv(folder / "legs.csv")
     assert set(legs["scenario"]) == {"baseline", "summit_package"} and (legs["people"] >= 0).all()
     assert is_routesim_output(folder, "comparison")
+
+
+def test_terminal_tables_drop_columns_rather_than_cut_numbers() -> None:
+    from rich.console import Console
+
+    from sim.cli.fit import fitted_table
+
+    headers = ["outcome", "unit", "difference", "90% CI", "5-95% of replicates", "change"]
+    rows = [["Crossings: English Channel", "people", "+1,245,678", "+1,200,000 to +1,300,000",
+             "+1,100,000 to +1,400,000", "+12.5%"]]
+    console = Console(width=80, record=True)
+    console.print(fitted_table("t", headers, rows, 80, droppable=("5-95% of replicates", "change"), right=headers[2:],
+                               full="differences.csv"))
+    text = console.export_text()
+    assert "+1,245,678" in text and "+1,200,000 to +1,300,000" in text and "…" not in text
+    assert "left out to fit 80 columns: 5-95% of replicates" in text and "differences.csv" in text
+    wide = Console(width=200, record=True)
+    wide.print(fitted_table("t", headers, rows, 200, droppable=("5-95% of replicates",), right=headers[2:]))
+    assert "+1,100,000 to +1,400,000" in wide.export_text() and "left out" not in wide.export_text()

@@ -58,6 +58,8 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim run.")] = False,
     charts: Annotated[bool, typer.Option(help="Draw the charts (PNG) into the run folder.")] = True,
     report: Annotated[bool, typer.Option(help=REPORT_HELP)] = True,
+    weekly: Annotated[bool, typer.Option(help="Charts of weekly sums (default: monthly; weekly for runs under "
+                                              "92 days).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
 ) -> None:
     """Run one scenario; write its tables (parquet), charts (PNG), report (HTML, tables as CSV) and manifest into a
@@ -90,7 +92,7 @@ def run(
         if charts:
             from sim.outputs.charts import save_all
             from sim.report.run import chart_context
-            save_all(result.tables, tmp, chart_context(scenario, result.manifest))
+            save_all(result.tables, tmp, chart_context(scenario, result.manifest, weekly))
         if report:
             from sim.report import write_report
             write_report(tmp, result.manifest, "run", tables=result.tables)

@@ -35,9 +35,10 @@ def scenario_of(manifest: dict[str, Any]) -> Scenario:
     return Scenario.model_validate_json(json.dumps(manifest["scenario"]))
 
 
-def chart_context(scenario: Scenario, manifest: dict[str, Any]) -> ChartContext:
-    """Monthly sums when the run holds three whole months or more, else weekly (a month or two is no line)."""
-    period = "month" if scenario.days >= 92 else "week"
+def chart_context(scenario: Scenario, manifest: dict[str, Any], weekly: bool = False) -> ChartContext:
+    """Monthly sums when the run holds three whole months or more, else (or asked) weekly: a month or two is no
+    line."""
+    period = "month" if scenario.days >= 92 and not weekly else "week"
     starts = tuple((name, item.start) for name, item in scenario.interventions.items())
     return ChartContext(scenario=scenario.name, period=period, starts=starts,
                         calibrated=calibration(manifest)["status"] != "uncalibrated")
