@@ -204,3 +204,23 @@ def test_terminal_tables_drop_columns_rather_than_cut_numbers() -> None:
     wide = Console(width=200, record=True)
     wide.print(fitted_table("t", headers, rows, 200, droppable=("5-95% of replicates",), right=headers[2:]))
     assert "+1,100,000 to +1,400,000" in wide.export_text() and "left out" not in wide.export_text()
+
+
+def test_sweep_charts_name_outcomes_in_words() -> None:
+    from sim.outputs.sweep_charts import sensitivity_chart
+
+    table = pd.DataFrame({"outcome": "crossings.channel", "method": "rbd_fast", "parameter": ["a", "b"],
+                          "S1": [0.6, 0.1], "S1_conf": [0.05, 0.05], "importance": [0.6, 0.1]})
+    fig = sensitivity_chart(table, "crossings.channel")
+    assert fig.axes[0].get_title() == ("RBD-FAST first-order indices of Crossings: English Channel (people) "
+                                       "(replicates averaged per sample)")
+
+
+def test_fan_chart_marks_the_interventions_starts() -> None:
+    from sim.outputs.compare_charts import fan_chart, intervention_starts
+
+    starts = intervention_starts({"alt": {"interventions": {"beach": {"start": "2025-04-14"}}},
+                                  "base": {"interventions": {}}})
+    assert starts == (("beach", dt.date(2025, 4, 14)),)
+    ax = fan_chart(_fan_rows(3), "crossings.channel", starts=starts).axes[0]
+    assert [t.get_text() for t in ax.texts] == [" beach starts"]

@@ -125,10 +125,10 @@ def _axes(title: str, ylabel: str, nrows: int = 1, ncols: int = 1) -> tuple[Figu
     return fig, axes
 
 
-def _mark_starts(ax: Axes, ctx: ChartContext) -> None:
+def mark_starts(ax: Axes, starts: tuple[tuple[str, dt.date], ...]) -> None:
     """A dotted vertical line, labelled, on each intervention's first day inside the axis's dates."""
     low, high = (mdates.num2date(x).date() for x in ax.get_xlim())
-    for name, start in ctx.starts:
+    for name, start in starts:
         if low <= start <= high:
             ax.axvline(start, color="0.25", linestyle=":", linewidth=1.2, zorder=1)
             ax.text(start, 0.98, f" {name.replace('_', ' ')} starts", transform=ax.get_xaxis_transform(),
@@ -149,7 +149,7 @@ def _finish(ax: Axes, zero_floor: bool = True, legend: bool = True, ctx: ChartCo
         ax.tick_params(axis="x", labelbottom=False)  # e.g. a run shorter than one complete week or month
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
         return
-    _mark_starts(ax, ctx)
+    mark_starts(ax, ctx.starts)
 
 
 def has_data(fig: Figure) -> bool:

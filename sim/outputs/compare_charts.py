@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -11,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.outputs.charts import mark_starts
 from sim.outputs.outcomes import outcome
 
 # Okabe-Ito colour-blind-safe palette: one colour per scenario, the baseline first (black).
@@ -36,11 +38,20 @@ def _period(days: pd.Series) -> str:
     return "day" if longest == 1 else "week" if longest <= 7 else "month"
 
 
-def fan_chart(series: pd.DataFrame, name: str, caveat: str = "") -> Figure:
+def intervention_starts(scenarios: dict[str, dict]) -> tuple[tuple[str, dt.date], ...]:
+    """(intervention, first day) of every intervention in the resolved scenarios of a comparison's manifest."""
+    found = {(name, dt.date.fromisoformat(str(item["start"])))
+             for scenario in scenarios.values() for name, item in (scenario.get("interventions") or {}).items()}
+    return tuple(sorted(found, key=lambda pair: (pair[1], pair[0])))
+
+
+def fan_chart(series: pd.DataFrame, name: str, caveat: str = "",
+              starts: tuple[tuple[str, dt.date], ...] = ()) -> Figure:
     """Outcome `name` per period over time (a comparison's `series` table): per scenario the median over replicates
     (line) with the middle 50% and 90% of the replicates (shaded, from 10 replicates on: fewer give no meaningful
     band), one colour per scenario in order of appearance. Part periods at either end are drawn, with open
-    markers, so the line adds up to the totals. `caveat` (e.g. "model, not calibrated") ends the title."""
+    markers, so the line adds up to the totals. `caveat` (e.g. "model, not calibrated") ends the title; `starts`
+    are marked."""
     fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.subplots()
     declared = outcome(name)
@@ -74,6 +85,7 @@ def fan_chart(series: pd.DataFrame, name: str, caveat: str = "") -> Figure:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylim(bottom=0)
+    mark_starts(ax, starts)
     if ax.get_legend_handles_labels()[0]:
         if bands:  # what the shading is, in the legend
             ax.fill_between([], [], [], color="0.4", alpha=0.28, linewidth=0, label="middle 50% of replicates")
@@ -134,21 +146,23 @@ def displacement_bar(displacement: pd.DataFrame, caveat: str = "", replicates: i
     return fig
 
 
-def draw_all(series: pd.DataFrame, displacement: pd.DataFrame, caveat: str = "") -> dict[str, Figure]:
+def draw_all(series: pd.DataFrame, displacement: pd.DataFrame, caveat: str = "",
+             starts: tuple[tuple[str, dt.date], ...] = ()) -> dict[str, Figure]:
     """A fan chart of every outcome in the series (`fan_<outcome>`, dots as underscores) and the displacement
     bars, by name."""
-    figures = {f"fan_{name.replace('.', '_')}": fan_chart(series, name, caveat)
+    figures = {f"fan_{name.replace('.', '_')}": fan_chart(series, name, caveat, starts)
                for name in dict.fromkeys(series["outcome"])}
     replicates = int(series.groupby("scenario")["replicate"].nunique().min()) if len(series) else None
     figures["displacement"] = displacement_bar(displacement, caveat, replicates)
     return figures
 
 
-def save_all(series: pd.DataFrame, displacement: pd.DataFrame, folder: Path, caveat: str = "") -> list[Path]:
+def save_all(series: pd.DataFrame, displacement: pd.DataFrame, folder: Path, caveat: str = "",
+             starts: tuple[tuple[str, dt.date], ...] = ()) -> list[Path]:
     """Every chart of `draw_all` as `folder/NAME.png`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    figures = draw_all(series, displacement, caveat)
+    figures = draw_all(series, displacement, caveat, starts)
     written = []
     for name, fig in figures.items():
         path = folder / f"{name}.png"

@@ -13,7 +13,7 @@ import pandas as pd
 from sim.config import Scenario
 from sim.network.loader import DATA_DIR
 from sim.outputs.charts import UNCALIBRATED
-from sim.outputs.compare_charts import displacement_words, draw_all
+from sim.outputs.compare_charts import displacement_words, draw_all, intervention_starts
 from sim.outputs.outcomes import label_of
 from sim.report.map import change_map
 from sim.report.page import Image, Section, Table, assumptions, calibration, facts, interval, money_note
@@ -111,7 +111,7 @@ def compare_sections(folder: Path, manifest: dict[str, Any], comparison: Any = N
     diffs = tables["differences"]
     sections.append(Section("Differences", tables=[_differences(diffs, alt, n) for alt in alts
                                                    if (diffs["scenario"] == alt).any()]))
-    figures = draw_all(tables["series"], tables["displacement"], caveat)
+    figures = draw_all(tables["series"], tables["displacement"], caveat, intervention_starts(manifest["scenarios"]))
     sections.append(Section("Displacement", paragraphs=[
         "The change in crossings per corridor, arrivals per destination and fates: where the people an "
         "intervention stops went instead."], tables=[_displacement(tables["displacement"], n)],
