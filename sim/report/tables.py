@@ -104,7 +104,7 @@ def period_table(tables: dict[str, pd.DataFrame], resolution: str, gbp_to_eur: f
         part = {name: df[pd.to_datetime(df["date"]).isin(chosen)] for name, df in tables.items() if "date" in df}
         values = scalar_outcomes(part, [name for name, _ in HEADLINE])
         days = len(chosen)
-        rows.append({resolution.capitalize(): label, "Days in run": days,
+        rows.append({resolution[0].upper() + resolution[1:]: label, "Days in run": days,
                      "Whole period": "yes" if days == _days_in(label, resolution) else "part",
                      **{header: values[name] for name, header in HEADLINE}})
     table = pd.DataFrame(rows)
