@@ -224,3 +224,10 @@ def test_fan_chart_marks_the_interventions_starts() -> None:
     assert starts == (("beach", dt.date(2025, 4, 14)),)
     ax = fan_chart(_fan_rows(3), "crossings.channel", starts=starts).axes[0]
     assert [t.get_text() for t in ax.texts] == [" beach starts"]
+
+
+def test_cells_are_numbers_in_words_an_analyst_reads() -> None:
+    from sim.report.page import cell
+
+    assert [cell(v) for v in (np.int64(12345), 1234.5, 38.25, 0.125, float("nan"), pd.NA, np.bool_(True))] == [
+        "12,345", "1,234", "38.2", "0.12", "–", "–", "yes"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -84,13 +85,14 @@ class Section:
 
 def cell(value: Any) -> str:
     """A number with thousands separators (one decimal under 100, none above), '–' for missing; text as is."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating) and math.isnan(value)):
         return "–"
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        value = float(value)
         if value.is_integer() and abs(value) < 1e15:
             return f"{value:,.0f}"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}" if abs(value) < 1 else f"{value:,.1f}"
