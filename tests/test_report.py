@@ -231,3 +231,33 @@ def test_cells_are_numbers_in_words_an_analyst_reads() -> None:
 
     assert [cell(v) for v in (np.int64(12345), 1234.5, 38.25, 0.125, float("nan"), pd.NA, np.bool_(True))] == [
         "12,345", "1,234", "38.2", "0.12", "–", "–", "yes"]
+
+
+def test_sweep_report_shows_sensitivity_and_scenario_discovery(tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import small_scenario
+    from tests.test_analysis import _lhs_sweep
+
+    folder = _lhs_sweep(tmp_path / "lhs", replicates=3)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.update(base_scenario=small_scenario().model_dump(mode="json"), n_samples=400)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert CliRunner().invoke(app, ["analyse", str(folder), "--where", "z > 1.5", "--quiet"]).exit_code == 0
+    add_report(folder)
+    html = (folder / REPORT).read_text()
+    for heading in ("What was swept", "Outcomes per design point", "Sensitivity", "Scenario discovery"):
+        assert f">{heading}</h2>" in html
+    assert "PRIM boxes where z &gt; 1.5" in html and 'alt="Sensitivity of y"' in html
+    indices = pd.read_csv(folder / "tables" / "sensitivity.csv")
+    first = indices[indices["outcome"] == "z"].sort_values("importance", ascending=False)["parameter"].iloc[0]
+    assert first == "x2"  # z = x1 + 2 x2
+    assert pd.read_csv(folder / "tables" / "prim.csv")["selected"].sum() == 1
+
+
+def test_text_from_a_scenario_is_escaped(tmp_path: Path) -> None:
+    """A description is shown as text: it cannot add markup or scripts to the page."""
+    folder = report_run(tmp_path / "run", description='<script>alert(1)</script> & <img src="http://x">')
+    html = (folder / REPORT).read_text()
+    assert "<script" not in html and 'src="http://x"' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img" in html

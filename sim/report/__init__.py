@@ -94,7 +94,7 @@ def add_report(folder: Path) -> Path:
                           "comparison and sweep folders")
     path = write_report(folder, manifest, kind)
     marker = output_marker(folder, kind)  # what is there now, and what the marker listed (e.g. a sweep's parts/)
-    marker["files"] = sorted(set(marker["files"]) | set(manifest[MARKER]["files"]))
+    marker["files"] = sorted(set(marker["files"]) | set(manifest[MARKER].get("files", [])))
     marked = {**manifest, MARKER: marker}
     _write_atomic(folder / MANIFEST, (json.dumps(marked, indent=2, sort_keys=True) + "\n").encode())
     return path

@@ -136,7 +136,7 @@ def assumptions(scenario: Scenario, name: str = "parameters") -> Table:
 
 def render(title: str, subtitle: str, caveat: bool, sections: list[Section]) -> str:
     """The report as one self-contained HTML page."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return env.get_template("report.html.j2").render(title=title, subtitle=subtitle, caveat=caveat,
