@@ -1,4 +1,5 @@
-"""Charts: one artist per non-zero corridor in its fixed colour, complete weeks/months only; save_all writes PNGs."""
+"""Charts: one artist per non-zero corridor in its fixed colour, complete weeks/months only (monthly by default),
+labels in words, the scenario, caveat and intervention starts shown; save_all writes PNGs."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ DAYS = 60  # 2019-01-01 (a Tuesday) to 2019-03-01 (a Friday): partial first and 
 CORRIDORS = ("eastern_med", "channel", "central_med")  # central_med is all zero
 FIRST_WEEK, LAST_WEEK = pd.Timestamp("2019-01-07"), pd.Timestamp("2019-02-18")  # complete weeks (Mondays)
 UNITS = ("a_task_force", "uk_france_channel", "greece_eastern_med")  # first unit named after no corridor
+WEEKLY = charts.ChartContext(period="week")
 
 
 def _dates() -> pd.DatetimeIndex:
@@ -127,7 +129,7 @@ def test_give_ups(daily_corridor: pd.DataFrame) -> None:
 def test_arrivals_by_destination() -> None:
     fig = charts.arrivals_by_destination(_daily_destination())
     _check_axes(fig)
-    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["germany", "uk"]  # spain all zero
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["Germany", "United Kingdom"]  # spain all 0
 
 
 def _in_complete_weeks(df: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +137,7 @@ def _in_complete_weeks(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_weekly_sums_keep_complete_weeks_only(daily_corridor: pd.DataFrame) -> None:
-    fig = charts.arrivals_by_corridor(daily_corridor)
+    fig = charts.arrivals_by_corridor(daily_corridor, ctx=WEEKLY)
     lines = fig.axes[0].get_lines()
     for line in lines:
         x = pd.DatetimeIndex(mdates.num2date(line.get_xdata(orig=False)))
@@ -167,7 +169,7 @@ def test_arrivals_by_corridor_shows_crossings_only(daily_corridor: pd.DataFrame)
 
 def test_market() -> None:
     market, corridor = _daily_market(), _daily_corridor()
-    fig = charts.market(market, corridor)
+    fig = charts.market(market, corridor, ctx=WEEKLY)
     _check_axes(fig)
     assert len(fig.axes) == 4
     live = [charts.corridor_label(c) for c in ("eastern_med", "channel")]
@@ -199,13 +201,13 @@ def test_enforcement() -> None:
     assert sorted(set(seized)) == [3 * 31, 4 * 31]
     assert list(fig.axes[5].get_lines()[0].get_ydata()) == [30, 58]  # queue on the month's last day
     colors = {line.get_label(): mcolors.to_rgba(line.get_color()) for line in fig.axes[0].get_lines()}
-    assert colors["uk france channel"] == mcolors.to_rgba(charts.CORRIDOR_COLORS["channel"])
-    assert colors["greece eastern med"] == mcolors.to_rgba(charts.CORRIDOR_COLORS["eastern_med"])
+    assert colors["UK france channel"] == mcolors.to_rgba(charts.CORRIDOR_COLORS["channel"])
+    assert colors["Greece eastern med"] == mcolors.to_rgba(charts.CORRIDOR_COLORS["eastern_med"])
     assert len(set(colors.values())) == len(UNITS)
 
 
 def test_channel(daily_corridor: pd.DataFrame) -> None:
-    fig = charts.channel(daily_corridor)
+    fig = charts.channel(daily_corridor, ctx=WEEKLY)
     _check_axes(fig)
     assert len(fig.axes) == 2
     assert [len(ax.get_lines()) for ax in fig.axes] == [2, 2]
@@ -256,3 +258,50 @@ def test_short_run_says_no_data(tmp_path: Path, daily_corridor: pd.DataFrame) ->
     fig = charts.market(short["daily_market"], short["daily_corridor"])
     assert [bool(ax.texts) for ax in fig.axes] == [False, False, False, True]  # daily levels drawn, weekly revenue not
     assert {p.stem for p in charts.save_all(short, tmp_path)} == set(charts.CHARTS)  # and they can be saved
+
+
+def test_monthly_by_default_in_words_with_scenario_and_caveat(daily_corridor: pd.DataFrame) -> None:
+    """Default sums are per complete month; the title names the scenario and says the model is not calibrated."""
+    ctx = charts.ChartContext(scenario="baseline")
+    fig = charts.arrivals_by_corridor(daily_corridor, ctx=ctx)
+    title = fig.get_suptitle()
+    assert "monthly" in title and "baseline" in title and charts.UNCALIBRATED in title
+    assert fig.axes[0].get_ylabel() == "people per month"
+    for line in fig.axes[0].get_lines():
+        x = pd.DatetimeIndex(mdates.num2date(line.get_xdata(orig=False))).tz_localize(None)
+        assert list(x) == [pd.Timestamp("2019-01-01"), pd.Timestamp("2019-02-01")]  # March 1st alone dropped
+    january = daily_corridor[daily_corridor["date"] < pd.Timestamp("2019-02-01")]
+    east = next(line for line in fig.axes[0].get_lines() if line.get_label() == "Eastern Mediterranean")
+    assert east.get_ydata()[0] == january.loc[january["corridor"] == "eastern_med", "crossings"].sum()
+    fitted = charts.arrivals_by_corridor(daily_corridor, ctx=charts.ChartContext(scenario="x", calibrated=True))
+    assert charts.UNCALIBRATED not in fitted.get_suptitle()
+
+
+def test_intervention_start_is_marked(daily_corridor: pd.DataFrame) -> None:
+    """A start inside the run is a labelled vertical line; one outside it is not drawn."""
+    starts = (("beach_patrols", pd.Timestamp("2019-02-10").date()), ("later", pd.Timestamp("2020-01-01").date()))
+    fig = charts.arrivals_by_corridor(daily_corridor, ctx=charts.ChartContext(period="week", starts=starts))
+    ax = fig.axes[0]
+    vertical = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert len(vertical) == 1
+    assert mdates.num2date(vertical[0].get_xdata(orig=False)[0]).date() == starts[0][1]
+    assert [t.get_text() for t in ax.texts] == [" beach patrols starts"]
+
+
+def test_channel_without_lorries_has_no_empty_panel(daily_corridor: pd.DataFrame) -> None:
+    no_lorries = daily_corridor.assign(lorry_attempts=0, lorry_detections=0)
+    fig = charts.channel(no_lorries)
+    assert len(fig.axes) == 1
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == [
+        "People landed from small boats", "People prevented from launching (beach)"]
+
+
+def test_deaths_bars_inside_the_axes(daily_corridor: pd.DataFrame) -> None:
+    fig = charts.deaths_by_corridor(daily_corridor)
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    top = ax.get_ylim()[1]
+    for container in ax.containers:
+        for bar in container.patches:
+            assert low <= bar.get_x() and bar.get_x() + bar.get_width() <= high
+            assert bar.get_y() + bar.get_height() <= top

@@ -32,6 +32,8 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code=code)
 
 
+REPORT_HELP = ("Write report.html (self-contained: charts embedded, nothing fetched) and its tables as CSV in "
+               "tables/ (by default; --no-report to skip).")
 SET_HELP = ('Change a setting: PATH=VALUE, e.g. --set behaviour.value_of_time_eur_per_day=30 or --set '
             'patrols.beach_officers.\'"northern_france_coast->kent"\'=600 (repeatable).')
 
@@ -63,6 +65,9 @@ def run(
              "refused unless it is a previous routesim run and --overwrite is given.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim run.")] = False,
     charts: Annotated[bool, typer.Option(help="Draw the charts (PNG) into the run folder.")] = True,
+    report: Annotated[bool, typer.Option(help=REPORT_HELP)] = True,
+    weekly: Annotated[bool, typer.Option(help="Charts of weekly sums (default: monthly; weekly for runs under "
+                                              "92 days).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
     engine: Annotated[Engine, typer.Option(
         help="kernel: the fast path (Numba, a million people a year in seconds). agents: every migrant a mesa.Agent "
@@ -70,7 +75,8 @@ def run(
              "5 minutes unless --force.")] = Engine.kernel,
     force: Annotated[bool, typer.Option(help="Run --engine agents even where it is estimated to take long.")] = False,
 ) -> None:
-    """Run one scenario; write its tables (parquet), charts (PNG) and manifest into a run folder."""
+    """Run one scenario; write its tables (parquet), charts (PNG), report (HTML, tables as CSV) and manifest into a
+    run folder."""
     from sim.cli.report import print_summary, progress_bar
     from sim.outputs.folders import OutputError, claim_output, default_output
     from sim.outputs.run_folder import write_run
@@ -106,7 +112,11 @@ def run(
     def draw(tmp: Path) -> None:
         if charts:
             from sim.outputs.charts import save_all
-            save_all(result.tables, tmp)
+            from sim.report.run import chart_context
+            save_all(result.tables, tmp, chart_context(scenario, result.manifest, weekly))
+        if report:
+            from sim.report import write_report
+            write_report(tmp, result.manifest, "run", tables=result.tables)
 
     try:
         write_run(folder, result.tables, result.manifest, extra=draw, overwrite=overwrite)
@@ -117,7 +127,26 @@ def run(
     print(f"tables:   {folder}/*.parquet")
     if charts:
         print(f"charts:   {folder}/charts/*.png")
+    if report:
+        print(f"report:   {folder}/report.html (its tables as CSV in {folder}/tables/)")
     print(f"manifest: {folder}/manifest.json")
+
+
+@app.command("report")
+def report_command(
+    folder: Annotated[Path, typer.Argument(help="A run, comparison or sweep folder written by routesim.")],
+) -> None:
+    """Write FOLDER/report.html: one self-contained page (charts embedded, nothing fetched) with what was run,
+    the headline tables, the route-flow map, the charts and the assumptions; its tables also as CSV in
+    FOLDER/tables/ (always). run, compare and sweep write it by default (--no-report to skip)."""
+    from sim.report import ReportError, add_report
+
+    try:
+        path = add_report(folder)
+    except ReportError as err:
+        raise fail(str(err)) from None
+    print(f"report:   {path}")
+    print(f"tables:   {path.parent}/tables/*.csv")
 
 from sim.cli import analyse as _analyse  # noqa: E402,F401  (registers the command)
 from sim.cli import bench as _bench  # noqa: E402,F401  (registers the command)

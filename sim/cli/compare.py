@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli import SET_HELP, app, err_console, fail, flag_overrides
+from sim.cli import REPORT_HELP, SET_HELP, app, err_console, fail, flag_overrides
+from sim.cli.fit import fitted_table
 from sim.config import ConfigError, check_against_network, load_with_warnings
 from sim.network import NetworkError, load_network
 
@@ -75,68 +76,88 @@ def _num(value: float, unit: str, signed: bool = False) -> str:
     return f"{value:{'+' if signed else ''},.{digits}f}"
 
 
+MIN_REPLICATES = 3  # fewer: no interval printed, nothing starred
+
+
+def _ci(low: float, high: float, unit: str, n: int) -> str:
+    if n < MIN_REPLICATES:
+        return f"none ({n} replicate{'s' if n != 1 else ''})"
+    return f"{_num(low, unit, True)} to {_num(high, unit, True)}"
+
+
 def _difference_table(diffs: pd.DataFrame, alt: str, base: str, n_reps: int) -> Table:
+    """Each outcome (in words) of `alt` against `base`; an interval and a star only from 3 replicates or more."""
     rows = diffs[diffs["scenario"] == alt]
     idle = (rows["base_mean"] == 0) & (rows["alt_mean"] == 0) & (rows["p05"] == 0) & (rows["p95"] == 0)
-    table = Table(title=f"{alt} minus {base}: mean of paired differences over {n_reps} replicates, 90% bootstrap "
-                  "CI of the mean, 5-95% of the replicates' differences"
-                  + (f"; {int(idle.sum())} outcomes zero in both not shown" if idle.any() else ""),
-                  title_justify="left")
-    table.add_column("outcome", no_wrap=True, min_width=27)
-    table.add_column("unit", no_wrap=True)
-    table.add_column(f"{base} mean", justify="right", no_wrap=True)
-    table.add_column("difference", justify="right", no_wrap=True)
-    table.add_column("90% CI of the mean", justify="right", no_wrap=True)
-    table.add_column("5-95% of replicates", justify="right", no_wrap=True)
-    table.add_column("change", justify="right", no_wrap=True)
+    sure = n_reps >= MIN_REPLICATES
+    headers = ["outcome", "unit", f"{base} mean", "difference", "90% CI of the mean", "5-95% of replicates",
+               "change"]
+    cells, styles = [], []
     for row in rows[~idle].itertuples():
-        unit = row.unit
+        unit, star = row.unit, sure and bool(row.ci_excludes_zero)
         change = f"{row.mean / row.base_mean:+.1%}" if row.base_mean else "–"
-        style = "bold" if row.ci_excludes_zero else None
-        table.add_row(row.outcome, unit, _num(row.base_mean, unit),
-                      _num(row.mean, unit, True) + (" *" if row.ci_excludes_zero else "  "),
-                      f"{_num(row.ci_low, unit, True)} to {_num(row.ci_high, unit, True)}",
-                      f"{_num(row.p05, unit, True)} to {_num(row.p95, unit, True)}", change, style=style)
-    table.caption = "* and bold: the 90% CI of the mean difference excludes 0"
+        cells.append([row.label, unit, _num(row.base_mean, unit), _num(row.mean, unit, True) + (" *" if star else ""),
+                      _ci(row.ci_low, row.ci_high, unit, n_reps), _ci(row.p05, row.p95, unit, n_reps), change])
+        styles.append("bold" if star else None)
+    title = (f"{alt} minus {base}: mean of paired differences over {n_reps} replicates, 90% bootstrap CI of the "
+             "mean, 5-95% of the replicates' differences"
+             + (f"; {int(idle.sum())} outcomes zero in both not shown" if idle.any() else ""))
+    table = fitted_table(title, headers, cells, console.width, droppable=("5-95% of replicates", "change", "unit"),
+                         right=headers[2:], full="differences.csv", styles=styles)
+    note = ("* and bold: the 90% CI of the mean difference excludes 0" if sure else
+            f"no interval and no star from fewer than {MIN_REPLICATES} replicates (--replicates)")
+    table.caption = f"{note}; {table.caption}" if table.caption else note
     table.caption_justify = "left"
     return table
 
 
-def _displacement_table(disp: pd.DataFrame, base: str) -> Table:
+def _place(name: str) -> str:
+    """A displacement row in words: the place for corridors and destinations, what happened for fates."""
+    from sim.outputs.outcomes import outcome
+
+    declared = outcome(name)
+    return declared.measure_label if declared.group == "fate" else declared.place
+
+
+def _displacement_table(disp: pd.DataFrame, base: str, n_reps: int) -> Table:
+    """Where the people went, by corridor, destination and fate; intervals only from 3 replicates or more."""
     alts = list(dict.fromkeys(disp["scenario"]))
-    table = Table(title=f"Where did the people go? Change against {base} (people; mean, 90% CI)",
-                  title_justify="left")
-    table.add_column("kind")
-    table.add_column("corridor / destination")
+    sure = n_reps >= MIN_REPLICATES
+    headers = ["kind", "corridor / destination"]
     for alt in alts:
-        table.add_column(f"{alt}: change", justify="right")
-        table.add_column("90% CI", justify="right")
+        headers += [f"{alt}: change", f"{alt}: 90% CI"]
     keys = list(dict.fromkeys(zip(disp["group"], disp["name"], strict=True)))
     indexed = disp.set_index(["scenario", "group", "name"])
+    cells = []
     for group, name in keys:
-        cells = []
+        row = [group, _place(indexed.loc[(alts[0], group, name), "outcome"]) if (alts[0], group, name) in indexed.index
+               else name]
         for alt in alts:
             if (alt, group, name) not in indexed.index:
-                cells += ["–", "–"]
+                row += ["–", "–"]
                 continue
             r = indexed.loc[(alt, group, name)]
-            mark = ("[bold]", " *") if r["ci_excludes_zero"] else ("", "  ")
-            cells += [f"{mark[0]}{_num(r['mean'], 'people', True)}{mark[1]}",
-                      f"{_num(r['ci_low'], 'people', True)} to {_num(r['ci_high'], 'people', True)}"]
-        table.add_row(group, name, *cells)
-    table.caption = "* and bold: the 90% CI excludes 0"
+            star = " *" if sure and r["ci_excludes_zero"] else ""
+            row += [f"{_num(r['mean'], 'people', True)}{star}", _ci(r["ci_low"], r["ci_high"], "people", n_reps)]
+        cells.append(row)
+    table = fitted_table(f"Where did the people go? Change against {base} (people; mean, 90% CI)", headers, cells,
+                         console.width, droppable=[h for h in headers if h.endswith("90% CI")][::-1],
+                         right=headers[2:], full="displacement.csv")
+    note = ("* : the 90% CI excludes 0" if sure else
+            f"no interval and no star from fewer than {MIN_REPLICATES} replicates")
+    table.caption = f"{note}; {table.caption}" if table.caption else note
     table.caption_justify = "left"
     return table
 
 
-def _print(comparison: Comparison) -> None:
+def _print(comparison: Comparison, uncosted: dict[str, list[str]]) -> None:
     n_reps = len(comparison.seeds)
     for alt in comparison.alternatives:
         if alt not in set(comparison.differences["scenario"]):
             console.print(f"{alt}: no pair of runs with {comparison.baseline} completed; no differences")
             continue
         console.print(_difference_table(comparison.differences, alt, comparison.baseline, n_reps))
-    console.print(_displacement_table(comparison.displacement, comparison.baseline))
+    console.print(_displacement_table(comparison.displacement, comparison.baseline, n_reps))
     ce = comparison.cost_effectiveness
     if not comparison.costs:
         console.print("Cost-effectiveness: no alternative adds an intervention with a cost (cost_gbp/cost_eur).")
@@ -146,6 +167,10 @@ def _print(comparison: Comparison) -> None:
                       f"{', '.join(cost.corridors) or 'none'} (crossings and deaths counted there)", highlight=False)
         for row in ce[ce["scenario"] == cost.scenario].itertuples():
             console.print(f"  cost per {row.per}: {row.text}", highlight=False)
+    for alt, names in uncosted.items():
+        if names:
+            console.print(f"{alt}: no cost stated for {', '.join(names)}: left out of its cost, so any cost per unit "
+                          "above is a lower bound", highlight=False)
     failed = len(comparison.failed_runs)
     console.print(f"wall time {comparison.wall_time_s:.1f} s for {len(comparison.run_manifests)} runs"
                   + (f" ({failed} failed)" if failed else ""), highlight=False)
@@ -168,6 +193,7 @@ def compare(
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim comparison.")
                          ] = False,
     charts: Annotated[bool, typer.Option(help="Draw the fan and displacement charts (PNG).")] = True,
+    report: Annotated[bool, typer.Option(help=REPORT_HELP)] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
 ) -> None:
     """Compare scenarios: replicated runs with common random numbers; paired differences with 90% CIs, where the
@@ -216,15 +242,16 @@ def compare(
         raise typer.Exit(code=143 if isinstance(stop, Terminated) else 130) from None
     manifest = comparison_manifest(comparison, scenarios, files, n_procs, base_seed)
     try:
-        write_comparison(folder, comparison, manifest, charts=charts, overwrite=overwrite)
+        write_comparison(folder, comparison, manifest, charts=charts, overwrite=overwrite, report=report)
     except OutputError as err:
         raise fail(str(err), code=1) from None
     if not quiet:
-        _print(comparison)
-    print(f"tables:   {folder}/{{runs,differences,displacement,cost_effectiveness}}.{{parquet,csv}}, "
-          f"{folder}/series.parquet")
+        _print(comparison, manifest["uncosted"])
+    print(f"tables:   {folder}/{{runs,differences,displacement,cost_effectiveness,series,legs}}.{{parquet,csv}}")
     if charts:
         print(f"charts:   {folder}/charts/*.png")
+    if report:
+        print(f"report:   {folder}/report.html (its tables as CSV in {folder}/tables/)")
     print(f"manifest: {folder}/manifest.json")
     failed = comparison.failed_runs
     for row in failed.itertuples():

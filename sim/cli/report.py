@@ -87,13 +87,18 @@ def _beside_published(tables: dict[str, pd.DataFrame]) -> Table:
     """What each source would record in each year of the run, beside the figure it published for the same year,
     or a note that the package holds none for that year."""
     rows = beside_published(tables)
+    cells = [(row.label, row.unit, str(row.year), str(row.days), _fmt(row.model, _digits(row.unit)),
+              _fmt(row.model_per_year, _digits(row.unit)), _fmt(row.published, _digits(row.unit)), row.note)
+             for row in rows.itertuples()]
     table = Table(title="What each source would record, beside its published figure for the same year "
                   "(sim/data/observed_calibration.csv)")
     numbers = ("year", "days in run", "model", "model per year", "published")
-    for column in ("series", "unit", *numbers, "note"):
-        table.add_column(column, justify="right" if column in numbers else "left")
-    for row in rows.itertuples():
-        digits = _digits(row.unit)
-        table.add_row(row.label, row.unit, str(row.year), str(row.days), _fmt(row.model, digits),
-                      _fmt(row.model_per_year, digits), _fmt(row.published, digits), row.note)
+    for i, column in enumerate(("series", "unit", *numbers, "note")):
+        if column in numbers:  # numbers are never cut or wrapped; words (series, note) wrap
+            width = max([len(column)] + [len(c[i]) for c in cells])
+            table.add_column(column, justify="right", no_wrap=True, min_width=width)
+        else:
+            table.add_column(column)
+    for row in cells:
+        table.add_row(*row)
     return table

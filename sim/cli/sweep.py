@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.cli import app, err_console, fail
+from sim.cli import REPORT_HELP, app, err_console, fail
 from sim.config import ConfigError
 from sim.network import NetworkError
 
@@ -52,6 +52,7 @@ def sweep(
     overwrite: Annotated[bool, typer.Option(help="Replace an earlier routesim sweep in --out.")] = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="PATH=VALUE applied to the base scenario "
                                                    "(repeatable), e.g. --set days=30.")] = None,
+    report: Annotated[bool, typer.Option(help=REPORT_HELP)] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Sweep an experiment: every design point x replicate (common seeds across points), written as long tables
@@ -105,6 +106,14 @@ def sweep(
         raise fail(str(err)) from None
     print(f"{summary.n_ran} runs done in {summary.wall_time_s:.1f} s ({summary.n_runs} in the sweep)")
     print(f"tables:   {folder}/{{runs,outcomes,series,samples}}.parquet")
+    if report and summary.n_failed < summary.n_runs:
+        from sim.experiments.analysis import SweepError as AnalysisError
+        from sim.report import ReportError, add_report
+
+        try:
+            print(f"report:   {add_report(folder)} (its tables as CSV in {folder}/tables/)")
+        except (ReportError, AnalysisError) as err:
+            err_console.print(f"[bold yellow]warning:[/] no report: {err}", highlight=False, soft_wrap=True)
     print(f"manifest: {folder}/manifest.json")
     if summary.n_failed:
         err_console.print(f"[bold red]error:[/] {summary.n_failed} of {summary.n_runs} runs failed (status in "

@@ -262,8 +262,10 @@ class Scenario(BaseModel):
     unit_costs: UnitCosts = Field(default_factory=UnitCosts)
     interventions: dict[str, Intervention] = Field(
         default_factory=dict, description="Dated interventions by name: [interventions.NAME] with a kind.")
-    gbp_to_eur: float = param(1.15, "Exchange rate used to put costs in one currency (EUR per GBP).",
-                              "assumption: the rate used for the network's sourced prices", ge=0.01, le=100)
+    gbp_to_eur: float = param(1.15, "Exchange rate used to put costs in one currency and to show GBP beside EUR "
+                              "(EUR per GBP).", "ECB euro reference rates, annual average 2023: 0.86979 GBP per EUR "
+                              "= 1.150 EUR per GBP (rate dated 2023; the rate used for the network's sourced prices)",
+                              ge=0.01, le=100)
 
     @field_validator("name")
     @classmethod

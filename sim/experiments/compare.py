@@ -9,7 +9,7 @@ range of the replicate differences (how much one run can differ, not how sure th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ RUN_COLUMNS = ["scenario", "replicate", "seed", "outcome", "value", "status", "e
 DIFF_COLUMNS = ["scenario", "baseline", "outcome", "label", "unit", "n", "base_mean", "alt_mean", "mean", "ci_low",
                 "ci_high", "p05", "p95", "ci_excludes_zero"]
 NOT_DISTINGUISHABLE = "not distinguishable from zero"
+MIN_INTERVAL_REPLICATES = 3  # fewer replicates: no interval is trusted, no cost per unit given
 
 
 TARGET_MEASURES = ("crossings", "deaths")  # summed over an intervention's target corridors for cost-effectiveness
@@ -189,6 +190,14 @@ def intervention_cost(label: str, alt: Scenario, base: Scenario, network: Networ
                             target_corridors(alt, names, network))
 
 
+def uncosted_interventions(alt: Scenario, base: Scenario) -> tuple[str, ...]:
+    """The interventions `alt` adds or sets differently from `base` that state no cost (cost_gbp/cost_eur): their
+    cost is missing from the cost-effectiveness, which is then a lower bound of the cost per unit."""
+    return tuple(name for name, item in alt.interventions.items()
+                 if (name not in base.interventions or base.interventions[name].model_dump() != item.model_dump())
+                 and _cost_eur(item, alt) is None)
+
+
 CE_MEASURES = (  # (measure, outcome or the measure summed over the target corridors, what one unit is)
     ("crossings_prevented", "crossings", "crossing prevented on the target corridors"),
     ("arrivals_prevented", "arrivals.total", "arrival prevented (all destinations, net of displacement)"),
@@ -226,7 +235,10 @@ def cost_effectiveness(diffs: pd.DataFrame, costs: Sequence[InterventionCost]) -
             effect, low, high = -d["mean"], -d["ci_high"], -d["ci_low"]
             row.update(baseline=d["baseline"], effect_mean=effect, effect_ci_low=low, effect_ci_high=high,
                        distinguishable=bool(d["ci_excludes_zero"]))
-            if not d["ci_excludes_zero"]:
+            if d["n"] < MIN_INTERVAL_REPLICATES:
+                row.update(distinguishable=False,
+                           text=f"no figure from {int(d['n'])} replicates (needs {MIN_INTERVAL_REPLICATES})")
+            elif not d["ci_excludes_zero"]:
                 row["text"] = NOT_DISTINGUISHABLE
             elif effect <= 0:
                 row["text"] = "no reduction: it rose (the 90% CI excludes 0)"
@@ -243,22 +255,55 @@ def cost_effectiveness(diffs: pd.DataFrame, costs: Sequence[InterventionCost]) -
 
 SERIES = (*(f"crossings.{c}" for c in CROSSING_CORRIDORS), "deaths.total")  # what the fan charts show
 SERIES_COLUMNS = ["scenario", "replicate", "outcome", "date", "days", "value"]
+LEG_PREFIX = "people_on_leg:"  # reduced-series rows carrying the people who set off on a leg (for the report's map)
+LEG_COLUMNS = ["scenario", "replicate", "leg", "people"]
+
+
+def _leg_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per leg: the people who set off on it over the run, as an outcome `people_on_leg:<leg>` of the
+    whole run (date: its first day; days: its length)."""
+    legs = tables.get("monthly_leg")
+    if legs is None or legs.empty:
+        return pd.DataFrame(columns=["outcome", "date", "days", "value"])
+    people = legs.groupby("leg")["departures"].sum()
+    first = pd.to_datetime(tables["daily_corridor"]["date"]).min()
+    return pd.DataFrame({"outcome": LEG_PREFIX + people.index.astype(str), "date": first.to_datetime64(),
+                         "days": tables["daily_corridor"]["date"].nunique(), "value": people.to_numpy(float)})
 
 
 def comparison_outcomes(result: RunResult) -> tuple[dict[str, float], pd.DataFrame]:
-    """The reducer of a comparison (run in the worker): headline scalar outcomes and the weekly series the fan
-    charts show (`SERIES`; weeks from Monday, part weeks at either end kept with their `days`)."""
-    return run_outcomes(result.tables), series_outcomes(result.tables, "week", SERIES)
+    """The reducer of a comparison (run in the worker): headline scalar outcomes, the weekly series the fan
+    charts show (`SERIES`; weeks from Monday, part weeks at either end kept with their `days`) and the people on
+    each leg (rows `people_on_leg:<leg>`, split off by `series_table`)."""
+    series = series_outcomes(result.tables, "week", SERIES)
+    legs = _leg_rows(result.tables).astype({"date": series["date"].dtype, "days": "int64"})
+    return run_outcomes(result.tables), pd.concat([series, legs], ignore_index=True)
+
+
+def _completed(records: Sequence[RunRecord]) -> pd.DataFrame | None:
+    parts = [record.series.assign(scenario=record.label, replicate=record.replicate)
+             for record in records if record.status == "ok" and record.series is not None]
+    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def series_table(records: Sequence[RunRecord]) -> pd.DataFrame:
     """The completed runs' series in one long table `scenario, replicate, outcome, date, days, value`."""
-    parts = [record.series.assign(scenario=record.label, replicate=record.replicate)
-             for record in records if record.status == "ok" and record.series is not None]
-    if not parts:
+    found = _completed(records)
+    if found is None:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    series = pd.concat(parts, ignore_index=True)[SERIES_COLUMNS]
+    series = found.loc[~found["outcome"].str.startswith(LEG_PREFIX), SERIES_COLUMNS].reset_index(drop=True)
     return series.astype({"replicate": "int64", "value": "float64"})
+
+
+def legs_table(records: Sequence[RunRecord]) -> pd.DataFrame:
+    """`scenario, replicate, leg, people`: the people who set off on each leg in each completed run."""
+    found = _completed(records)
+    if found is None:
+        return pd.DataFrame(columns=LEG_COLUMNS)
+    legs = found[found["outcome"].str.startswith(LEG_PREFIX)]
+    table = pd.DataFrame({"scenario": legs["scenario"], "replicate": legs["replicate"].astype("int64"),
+                          "leg": legs["outcome"].str.removeprefix(LEG_PREFIX), "people": legs["value"]})
+    return table.reset_index(drop=True)
 
 
 @dataclass
@@ -276,11 +321,12 @@ class Comparison:
     costs: list[InterventionCost]
     run_manifests: list[dict]
     wall_time_s: float
+    legs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LEG_COLUMNS))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables written to the comparison folder, by file name."""
         return {"runs": self.runs, "differences": self.differences, "displacement": self.displacement,
-                "cost_effectiveness": self.cost_effectiveness, "series": self.series}
+                "cost_effectiveness": self.cost_effectiveness, "series": self.series, "legs": self.legs}
 
     @property
     def failed_runs(self) -> pd.DataFrame:
@@ -319,7 +365,7 @@ def compare_scenarios(scenarios: dict[str, Scenario], baseline: str, replicates:
                  for r in records]
     return Comparison(baseline, alternatives, seeds, runs, diffs, displacement(diffs),
                       cost_effectiveness(diffs, costs), series_table(records), costs, manifests,
-                      round(time.perf_counter() - started, 3))
+                      round(time.perf_counter() - started, 3), legs_table(records))
 
 
 def comparison_manifest(comparison: Comparison, scenarios: dict[str, Scenario], files: dict[str, str],
@@ -342,6 +388,8 @@ def comparison_manifest(comparison: Comparison, scenarios: dict[str, Scenario], 
         "bootstrap": {"level": LEVEL, "resamples": RESAMPLES, "seed": BOOTSTRAP_SEED, "method": "percentile"},
         "costs": [{"scenario": c.scenario, "interventions": list(c.interventions), "cost_eur": c.cost_eur,
                    "cost_gbp": c.cost_gbp, "target_corridors": list(c.corridors)} for c in comparison.costs],
+        "uncosted": {label: list(uncosted_interventions(scenarios[label], scenarios[comparison.baseline]))
+                     for label in comparison.alternatives},
         "workers": workers,
         "runs": comparison.run_manifests,
         "versions": versions(),
@@ -351,20 +399,27 @@ def comparison_manifest(comparison: Comparison, scenarios: dict[str, Scenario], 
 
 
 def write_comparison(folder: Path | str, comparison: Comparison, manifest: dict, charts: bool = True,
-                     overwrite: bool = False) -> Path:
-    """Write the tables (parquet, and CSV but for the series), charts/ and manifest.json atomically; an existing
-    folder is replaced only if it is a previous routesim comparison and `overwrite` (raises OutputError)."""
+                     overwrite: bool = False, report: bool = True) -> Path:
+    """Write the tables (parquet and CSV), charts/, report.html (with `report`) and manifest.json atomically; an
+    existing folder is replaced only if it is a previous routesim comparison and `overwrite` (raises
+    OutputError)."""
     from sim.outputs.run_folder import write_run
 
     tables = comparison.tables()
 
     def extra(tmp: Path) -> None:
         for name, table in tables.items():
-            if name != "series":
-                table.to_csv(tmp / f"{name}.csv", index=False)
+            table.to_csv(tmp / f"{name}.csv", index=False)
         if charts:
-            from sim.outputs.compare_charts import save_all
+            from sim.outputs.charts import UNCALIBRATED
+            from sim.outputs.compare_charts import intervention_starts, save_all
 
-            save_all(comparison.series, comparison.displacement, tmp / "charts")
+            fitted = (manifest.get("calibration") or {}).get("status") == "fitted"
+            save_all(comparison.series, comparison.displacement, tmp / "charts", "" if fitted else UNCALIBRATED,
+                     intervention_starts(manifest["scenarios"]))
+        if report:
+            from sim.report import write_report
+
+            write_report(tmp, manifest, "comparison", comparison=comparison)
 
     return write_run(Path(folder), tables, manifest, extra=extra, overwrite=overwrite, kind="comparison")

@@ -1,8 +1,10 @@
 """Charts of a run's output tables (schemas in docs/architecture.md), one function per chart.
 
 Uses matplotlib's object API only (no pyplot), so drawing is safe in threads and under any backend.
-Every function takes tidy DataFrames and returns a `Figure`; `save_all` writes them as PNGs.
-Weekly and monthly sums keep only complete periods (a run's partial first/last week would show a false drop).
+Every function takes tidy DataFrames and a `ChartContext` (the scenario named in the title, monthly or weekly sums,
+the interventions' starts marked, the caveat "model, not calibrated") and returns a `Figure`; `save_all` writes
+them as PNGs. Sums per month (the default) or week keep only complete periods (a run's partial first/last month
+would show a false drop).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -20,7 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.network import CROSSING_CORRIDORS
-from sim.outputs.outcomes import CORRIDOR_LABELS, outcome, series_outcomes
+from sim.outputs.outcomes import CORRIDOR_LABELS, outcome, series_outcomes, sinks
 
 # Okabe-Ito colour-blind-safe palette (yellow left out: too pale for lines on white).
 CORRIDOR_COLORS: dict[str, str] = {
@@ -41,6 +44,38 @@ DESTINATION_COLORS: tuple[str, ...] = (
 FIGSIZE = (10.0, 5.0)
 DPI = 120
 WEEK = "W-MON"  # weeks start on Monday and are labelled by that Monday
+UNCALIBRATED = "model, not calibrated"
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What a chart says besides its data: whose run it is, the period it sums over, when interventions start."""
+
+    scenario: str = ""
+    period: str = "month"  # "month" (default) or "week"
+    starts: tuple[tuple[str, dt.date], ...] = ()  # (intervention, first day in force), marked on time axes
+    calibrated: bool = False  # False: the caveat "model, not calibrated" is in every title
+
+    def __post_init__(self) -> None:
+        if self.period not in ("month", "week"):
+            raise ValueError(f"period must be 'month' or 'week', got {self.period!r}")
+
+    @property
+    def rule(self) -> str:
+        return "MS" if self.period == "month" else WEEK
+
+    @property
+    def per(self) -> str:
+        return f"per {self.period}"
+
+    def title(self, what: str) -> str:
+        """`what` with the period (when it sums), the scenario, and the caveat where it applies."""
+        words = what.replace("{period}", f"{self.period}ly")
+        words += f": {self.scenario}" if self.scenario else ""
+        return words + ("" if self.calibrated else f"\n({UNCALIBRATED})")
+
+
+DEFAULT = ChartContext()
 
 
 def corridor_color(corridor: str) -> str:
@@ -49,6 +84,11 @@ def corridor_color(corridor: str) -> str:
 
 def corridor_label(corridor: str) -> str:
     return CORRIDOR_LABELS.get(corridor, corridor.replace("_", " ").capitalize())
+
+
+def destination_label(hub: str) -> str:
+    """A destination's name in words (hubs.csv), its id made readable if the network does not hold it."""
+    return dict(sinks()).get(hub, hub.replace("_", " "))
 
 
 def _order(columns: pd.Index) -> list[str]:
@@ -85,8 +125,19 @@ def _axes(title: str, ylabel: str, nrows: int = 1, ncols: int = 1) -> tuple[Figu
     return fig, axes
 
 
-def _finish(ax: Axes, zero_floor: bool = True, legend: bool = True) -> None:
-    """Dates on the x axis, y from zero, legend outside on the right (never over the data); "no data" if empty."""
+def mark_starts(ax: Axes, starts: tuple[tuple[str, dt.date], ...]) -> None:
+    """A dotted vertical line, labelled, on each intervention's first day inside the axis's dates."""
+    low, high = (mdates.num2date(x).date() for x in ax.get_xlim())
+    for name, start in starts:
+        if low <= start <= high:
+            ax.axvline(start, color="0.25", linestyle=":", linewidth=1.2, zorder=1)
+            ax.text(start, 0.98, f" {name.replace('_', ' ')} starts", transform=ax.get_xaxis_transform(),
+                    rotation=90, ha="right", va="top", fontsize="x-small", color="0.25")
+
+
+def _finish(ax: Axes, zero_floor: bool = True, legend: bool = True, ctx: ChartContext = DEFAULT) -> None:
+    """Dates on the x axis, y from zero, legend outside on the right (never over the data); "no data" if empty;
+    the interventions' starts marked."""
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -97,6 +148,13 @@ def _finish(ax: Axes, zero_floor: bool = True, legend: bool = True) -> None:
     if not ax.containers and not any(np.isfinite(np.asarray(line.get_ydata(), float)).any() for line in ax.lines):
         ax.tick_params(axis="x", labelbottom=False)  # e.g. a run shorter than one complete week or month
         ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
+        return
+    mark_starts(ax, ctx.starts)
+
+
+def has_data(fig: Figure) -> bool:
+    """Whether any axes of `fig` shows data (not only "no data")."""
+    return any(not any(t.get_text() == "no data" for t in ax.texts) for ax in fig.axes)
 
 
 def _lines(ax: Axes, wide: pd.DataFrame, by_corridor: bool = True) -> None:
@@ -109,93 +167,101 @@ def _lines(ax: Axes, wide: pd.DataFrame, by_corridor: bool = True) -> None:
         if by_corridor:
             color, label = corridor_color(col), corridor_label(col)
         else:
-            color, label = DESTINATION_COLORS[i % len(DESTINATION_COLORS)], str(col)
+            color, label = DESTINATION_COLORS[i % len(DESTINATION_COLORS)], destination_label(str(col))
         style = "-" if by_corridor or i < len(DESTINATION_COLORS) else "--"  # palette exhausted: dashed
         ax.plot(series.index, series.to_numpy(dtype=float), style, color=color, label=label, linewidth=1.6)
 
 
-def arrivals_by_corridor(daily_corridor: pd.DataFrame) -> Figure:
-    """Crossings on the crossing corridors, weekly sums: completions of the legs an observer records (a border
-    or a sea), so a person crossing one border counts once."""
-    fig, (ax,) = _axes("Crossings completed by corridor (weekly)", "crossings per week")
+def arrivals_by_corridor(daily_corridor: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """Crossings on the crossing corridors, sums per month or week: completions of the legs an observer records
+    (a border or a sea), so a person crossing one border counts once."""
+    fig, (ax,) = _axes(ctx.title("Crossings completed by corridor, {period}"), f"people {ctx.per}")
     crossing = daily_corridor[daily_corridor["corridor"].isin(CROSSING_CORRIDORS)]
-    _lines(ax, _resample_sum(_wide(crossing, "crossings"), WEEK))
-    _finish(ax)
+    _lines(ax, _resample_sum(_wide(crossing, "crossings"), ctx.rule))
+    _finish(ax, ctx=ctx)
     return fig
 
 
-def deaths_by_corridor(daily_corridor: pd.DataFrame) -> Figure:
-    """Deaths per corridor, monthly sums as stacked bars."""
-    fig, (ax,) = _axes("Deaths by corridor (monthly)", "deaths per month")
-    monthly = _resample_sum(_wide(daily_corridor, "deaths"), "MS")
-    bottom = np.zeros(len(monthly))
-    x = [ts.to_pydatetime() for ts in monthly.index]
-    for col in _order(monthly.columns):
-        values = monthly[col].fillna(0).to_numpy(dtype=float)
+def deaths_by_corridor(daily_corridor: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """Deaths (realised) per corridor, sums per month or week as stacked bars, every bar inside the axes."""
+    fig, (ax,) = _axes(ctx.title("Deaths by corridor, {period}"), f"deaths {ctx.per}")
+    sums = _resample_sum(_wide(daily_corridor, "deaths"), ctx.rule)
+    bottom = np.zeros(len(sums))
+    x = [ts.to_pydatetime() for ts in sums.index]
+    width = dt.timedelta(days=25 if ctx.period == "month" else 5)
+    for col in _order(sums.columns):
+        values = sums[col].fillna(0).to_numpy(dtype=float)
         if not values.any():
             continue
-        ax.bar(x, values, width=dt.timedelta(days=25), align="edge", bottom=bottom,
-               color=corridor_color(col), label=corridor_label(col))
+        ax.bar(x, values, width=width, align="edge", bottom=bottom, color=corridor_color(col),
+               label=corridor_label(col))
         bottom = bottom + values
-    _finish(ax)
+    if bottom.any():  # room for the tallest stack and the last bar's width
+        ax.set_ylim(0, float(bottom.max()) * 1.08)
+        ax.set_xlim(x[0] - width / 2, x[-1] + width * 1.5)
+    _finish(ax, ctx=ctx)
     return fig
 
 
-def _weekly(daily_corridor: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """week x corridor: the registry's `measure.<crossing corridor>` per complete week (one definition with the
-    run's totals and compare)."""
+def _periodic(daily_corridor: pd.DataFrame, measure: str, period: str) -> pd.DataFrame:
+    """period x corridor: the registry's `measure.<crossing corridor>` per complete month or week (one definition
+    with the run's totals and compare)."""
     names = [f"{measure}.{c}" for c in CROSSING_CORRIDORS]
-    long = series_outcomes({"daily_corridor": daily_corridor}, "week", names)
-    wide = long[long["days"] == 7].pivot(index="date", columns="outcome", values="value")
+    long = series_outcomes({"daily_corridor": daily_corridor}, period, names)
+    whole = pd.DatetimeIndex(long["date"]).days_in_month if period == "month" else 7
+    wide = long[long["days"] == whole].pivot(index="date", columns="outcome", values="value")
     return wide.rename(columns=lambda name: outcome(name).subject).rename_axis(index=None, columns=None)
 
 
-def people_per_boat(daily_corridor: pd.DataFrame) -> Figure:
-    """Boats launched per week and people per boat (weekly), for corridors that use boats."""
-    fig, (ax_boats, ax_ppb) = _axes("Boats and people per boat (weekly)", outcome("people_per_boat.channel").unit,
-                                    nrows=2)
-    ax_boats.set_ylabel(f"{outcome('boats.channel').unit} per week")
-    weekly_boats, ratio = _weekly(daily_corridor, "boats"), _weekly(daily_corridor, "people_per_boat")
+def people_per_boat(daily_corridor: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """Boats launched and people per boat, per month or week, for corridors that use boats."""
+    fig, (ax_boats, ax_ppb) = _axes(ctx.title("Boats launched and people per boat, {period}"),
+                                    f"people per boat ({outcome('people_per_boat.channel').unit})", nrows=2)
+    ax_boats.set_ylabel(f"boats launched {ctx.per}")
+    weekly_boats = _periodic(daily_corridor, "boats", ctx.period)
+    ratio = _periodic(daily_corridor, "people_per_boat", ctx.period)
     for col in _order(weekly_boats.columns):
         if not (weekly_boats[col] > 0).any():
             continue
         kwargs = {"color": corridor_color(col), "label": corridor_label(col), "linewidth": 1.6}
         ax_boats.plot(weekly_boats.index, weekly_boats[col].to_numpy(dtype=float), **kwargs)
         ax_ppb.plot(ratio.index, ratio[col].to_numpy(dtype=float), marker=".", **kwargs)
-    _finish(ax_boats)
-    _finish(ax_ppb)
+    _finish(ax_boats, ctx=ctx)
+    _finish(ax_ppb, ctx=ctx)
     return fig
 
 
-def price(daily_corridor: pd.DataFrame) -> Figure:
-    """Price of a place by corridor, weekly: smugglers' revenue over the places paid for (the registry's price)."""
-    fig, (ax,) = _axes("Price of a place by corridor (weekly)", outcome("price.channel").unit)
-    _lines(ax, _weekly(daily_corridor, "price"))
-    _finish(ax)
+def price(daily_corridor: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """Price of a place by corridor per month or week: smugglers' revenue over the places paid for (the
+    registry's price)."""
+    fig, (ax,) = _axes(ctx.title("Price of a place by corridor, {period} average"),
+                       f"price of a place ({outcome('price.channel').unit})")
+    _lines(ax, _periodic(daily_corridor, "price", ctx.period))
+    _finish(ax, ctx=ctx)
     return fig
 
 
-def give_ups(daily_corridor: pd.DataFrame) -> Figure:
-    """People who stopped travelling: settled on the way or went home, all corridors, weekly."""
-    fig, (ax,) = _axes("People giving up the journey (weekly, all corridors)", "people per week")
+def give_ups(daily_corridor: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """People who stopped travelling: settled on the way or went home, all corridors, per month or week."""
+    fig, (ax,) = _axes(ctx.title("People giving up the journey, all corridors, {period}"), f"people {ctx.per}")
     daily = daily_corridor.groupby("date")[["settled", "gone_home"]].sum()
     daily.index = pd.DatetimeIndex(daily.index)
-    weekly = _resample_sum(daily.sort_index(), WEEK)
+    weekly = _resample_sum(daily.sort_index(), ctx.rule)
     styles = {"settled": ("Settled on the way", "#0072B2"), "gone_home": ("Went home", "#D55E00")}
     for col, (label, color) in styles.items():
         if (weekly[col] != 0).any():
             ax.plot(weekly.index, weekly[col].to_numpy(dtype=float), color=color, label=label, linewidth=1.6)
-    _finish(ax)
+    _finish(ax, ctx=ctx)
     return fig
 
 
-def arrivals_by_destination(daily_destination: pd.DataFrame) -> Figure:
-    """Arrivals per destination, weekly sums, destinations with most arrivals first."""
-    fig, (ax,) = _axes("Arrivals by destination (weekly)", "people per week")
-    weekly = _resample_sum(_wide(daily_destination, "arrivals", by="destination"), WEEK).fillna(0)
+def arrivals_by_destination(daily_destination: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """Arrivals per destination, sums per month or week, destinations with most arrivals first."""
+    fig, (ax,) = _axes(ctx.title("Arrivals by destination, {period}"), f"people {ctx.per}")
+    weekly = _resample_sum(_wide(daily_destination, "arrivals", by="destination"), ctx.rule).fillna(0)
     weekly = weekly[weekly.sum().sort_values(ascending=False, kind="stable").index]
     _lines(ax, weekly, by_corridor=False)
-    _finish(ax)
+    _finish(ax, ctx=ctx)
     return fig
 
 
@@ -223,22 +289,23 @@ def _figure_legend(fig: Figure, axes: list[Axes]) -> None:
                    fontsize="small")
 
 
-def market(daily_market: pd.DataFrame, daily_corridor: pd.DataFrame) -> Figure:
-    """Smuggling market per corridor with groups: groups, members, boats in stock/on order (daily), revenue (weekly)."""
-    fig, axes = _axes("Smuggling market by corridor", "", nrows=2, ncols=2)
+def market(daily_market: pd.DataFrame, daily_corridor: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """Smuggling market per corridor with groups: groups, members, boats in stock/on order (daily), revenue (per
+    month or week)."""
+    fig, axes = _axes(ctx.title("Smuggling market by corridor"), "", nrows=2, ncols=2)
     ax_groups, ax_members, ax_boats, ax_revenue = axes
-    for ax, ylabel in zip(axes, ("active groups", "members (people)", "boats", "revenue (million EUR per week)"),
-                          strict=True):
+    for ax, ylabel in zip(axes, ("active groups", "members (people)", "boats",
+                                 f"revenue (million EUR {ctx.per})"), strict=True):
         ax.set_ylabel(ylabel)
     ax_groups.set_title("Active groups", fontsize="medium")
     ax_members.set_title("Members", fontsize="medium")
     ax_boats.set_title("Boats in stock (solid) and on order (dashed)", fontsize="medium")
-    ax_revenue.set_title("Smugglers' revenue (weekly)", fontsize="medium")
+    ax_revenue.set_title(f"Smugglers' revenue ({ctx.period}ly)", fontsize="medium")
     groups = _wide(daily_market, "groups").fillna(0)
     live = [c for c in _order(groups.columns) if (groups[c] > 0).any()]
     wide = {name: _wide(daily_market, name).reindex(columns=live) for name in
             ("groups", "members", "boats_in_stock", "boats_on_order")}
-    revenue = _resample_sum(_wide(daily_corridor, "revenue_eur"), WEEK).reindex(columns=live) / 1e6
+    revenue = _resample_sum(_wide(daily_corridor, "revenue_eur"), ctx.rule).reindex(columns=live) / 1e6
     for col in live:
         kwargs = {"color": corridor_color(col), "label": corridor_label(col), "linewidth": 1.4}
         for ax, name in ((ax_groups, "groups"), (ax_members, "members"), (ax_boats, "boats_in_stock")):
@@ -247,7 +314,7 @@ def market(daily_market: pd.DataFrame, daily_corridor: pd.DataFrame) -> Figure:
         ax_boats.plot(on_order.index, on_order.to_numpy(dtype=float), "--", color=kwargs["color"], linewidth=1.0)
         ax_revenue.plot(revenue.index, revenue[col].to_numpy(dtype=float), **kwargs)
     for ax in axes:
-        _finish(ax, legend=False)
+        _finish(ax, legend=False, ctx=ctx)
     _figure_legend(fig, axes)
     return fig
 
@@ -259,9 +326,10 @@ ENFORCEMENT_PANELS: tuple[tuple[str, str], ...] = (
 )
 
 
-def enforcement(daily_enforcement: pd.DataFrame) -> Figure:
-    """Monthly operations, arrests, charges, convictions and seizures per unit; the prosecution queue at month end."""
-    fig, axes = _axes("Enforcement by unit (monthly)", "", nrows=3, ncols=2)
+def enforcement(daily_enforcement: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """Monthly operations, arrests, charges, convictions and seizures per unit; the prosecution queue at month end
+    (always monthly: a week holds too few court decisions to read)."""
+    fig, axes = _axes(ctx.title("Enforcement by unit, monthly"), "", nrows=3, ncols=2)
     units = sorted(daily_enforcement["unit"].unique())
     colors = _unit_colors(units)
 
@@ -282,33 +350,40 @@ def enforcement(daily_enforcement: pd.DataFrame) -> Figure:
             values = {"-": monthly(column)}
         for style, table in values.items():
             for unit in units:
-                label = unit.replace("_", " ") if style == "-" else None
+                label = unit_label(unit) if style == "-" else None
                 ax.plot(table.index, table[unit].to_numpy(dtype=float), style, marker=".", color=colors[unit],
                         label=label, linewidth=1.4)
-        _finish(ax, legend=False)
+        _finish(ax, legend=False, ctx=ctx)
     _figure_legend(fig, axes)
     return fig
 
 
-def channel(daily_corridor: pd.DataFrame) -> Figure:
-    """English Channel, weekly: small-boat landings and launches prevented on the beach; lorry attempts, detections."""
-    fig, (ax_boats, ax_lorry) = _axes("English Channel (weekly)", "people per week", nrows=2)
-    ax_boats.set_title("Small boats", fontsize="medium")
-    ax_lorry.set_title("Lorries", fontsize="medium")
+def unit_label(unit: str) -> str:
+    """An enforcement unit's id in words, e.g. uk_france_channel -> UK France channel."""
+    words = unit.split("_")
+    return " ".join(w.upper() if len(w) == 2 else w for w in words).capitalize().replace("Uk ", "UK ")
+
+
+def channel(daily_corridor: pd.DataFrame, ctx: ChartContext = DEFAULT) -> Figure:
+    """English Channel per month or week: people landed from small boats and people prevented from launching on
+    the beach; lorry attempts and detections in a second panel only when there were any (no empty panel)."""
     columns = ["boat_landings", "prevented", "lorry_attempts", "lorry_detections"]
     daily = daily_corridor.loc[daily_corridor["corridor"] == "channel", ["date", *columns]].groupby("date").sum()
     daily.index = pd.DatetimeIndex(daily.index)
-    weekly = _resample_sum(daily.sort_index(), WEEK)
-    styles = (
-        (ax_boats, "boat_landings", "Small-boat landings", CORRIDOR_COLORS["channel"]),
-        (ax_boats, "prevented", "Launches prevented (beach)", "#0072B2"),
-        (ax_lorry, "lorry_attempts", "Lorry attempts", "#009E73"),
-        (ax_lorry, "lorry_detections", "Detected in lorries", "#CC79A7"),
-    )
+    weekly = _resample_sum(daily.sort_index(), ctx.rule)
+    lorries = bool((weekly[["lorry_attempts", "lorry_detections"]].to_numpy() > 0).any())
+    fig, axes = _axes(ctx.title("English Channel, {period}"), f"people {ctx.per}", nrows=2 if lorries else 1)
+    axes[0].set_title("Small boats", fontsize="medium")
+    styles = [(axes[0], "boat_landings", "People landed from small boats", CORRIDOR_COLORS["channel"]),
+              (axes[0], "prevented", "People prevented from launching (beach)", "#0072B2")]
+    if lorries:
+        axes[1].set_title("Lorries", fontsize="medium")
+        styles += [(axes[1], "lorry_attempts", "Lorry attempts (people)", "#009E73"),
+                   (axes[1], "lorry_detections", "People detected in lorries", "#CC79A7")]
     for ax, col, label, color in styles:
         ax.plot(weekly.index, weekly[col].to_numpy(dtype=float), color=color, label=label, linewidth=1.6)
-    _finish(ax_boats)
-    _finish(ax_lorry)
+    for ax in axes:
+        _finish(ax, ctx=ctx)
     return fig
 
 
@@ -326,7 +401,6 @@ CHARTS: dict[str, tuple[tuple[str, ...], Callable[..., Figure]]] = {
 }
 
 
-
 def _save_atomic(fig: Figure, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
@@ -338,15 +412,20 @@ def _save_atomic(fig: Figure, path: Path) -> None:
             os.unlink(tmp)
 
 
-def save_all(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Draw every chart whose input tables are all in `tables`; write `folder/charts/NAME.png`; return the paths."""
+def draw_all(tables: dict[str, pd.DataFrame], ctx: ChartContext = DEFAULT) -> dict[str, Figure]:
+    """Every chart whose input tables are all in `tables`, by name."""
+    return {name: draw(*(tables[table] for table in needed), ctx=ctx) for name, (needed, draw) in CHARTS.items()
+            if all(tables.get(table) is not None for table in needed)}
+
+
+def save_all(tables: dict[str, pd.DataFrame], folder: Path, ctx: ChartContext = DEFAULT,
+             figures: dict[str, Figure] | None = None) -> list[Path]:
+    """Write every chart (drawn here unless given) as `folder/charts/NAME.png`; return the paths."""
     out = Path(folder) / "charts"
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    for name, (needed, draw) in CHARTS.items():
-        if any(tables.get(table) is None for table in needed):
-            continue
+    for name, fig in (figures if figures is not None else draw_all(tables, ctx)).items():
         path = out / f"{name}.png"
-        _save_atomic(draw(*(tables[table] for table in needed)), path)
+        _save_atomic(fig, path)
         paths.append(path)
     return paths

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -11,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.outputs.charts import mark_starts
 from sim.outputs.outcomes import outcome
 
 # Okabe-Ito colour-blind-safe palette: one colour per scenario, the baseline first (black).
@@ -18,6 +20,8 @@ SCENARIO_COLORS: tuple[str, ...] = ("#000000", "#D55E00", "#0072B2", "#009E73", 
                                     "#999999")
 FIGSIZE = (10.0, 5.0)
 DPI = 120
+MIN_CI_REPLICATES = 3  # fewer replicates: no error bar
+MIN_BAND_REPLICATES = 10  # fewer replicates: no band is drawn (5-95% of 5 runs is their min-max)
 
 
 def scenario_color(i: int) -> str:
@@ -34,10 +38,20 @@ def _period(days: pd.Series) -> str:
     return "day" if longest == 1 else "week" if longest <= 7 else "month"
 
 
-def fan_chart(series: pd.DataFrame, name: str) -> Figure:
+def intervention_starts(scenarios: dict[str, dict]) -> tuple[tuple[str, dt.date], ...]:
+    """(intervention, first day) of every intervention in the resolved scenarios of a comparison's manifest."""
+    found = {(name, dt.date.fromisoformat(str(item["start"])))
+             for scenario in scenarios.values() for name, item in (scenario.get("interventions") or {}).items()}
+    return tuple(sorted(found, key=lambda pair: (pair[1], pair[0])))
+
+
+def fan_chart(series: pd.DataFrame, name: str, caveat: str = "",
+              starts: tuple[tuple[str, dt.date], ...] = ()) -> Figure:
     """Outcome `name` per period over time (a comparison's `series` table): per scenario the median over replicates
-    (line) with the 50% and 90% bands across replicates (shaded), one colour per scenario in order of
-    appearance. Part periods at either end are drawn, with open markers, so the line adds up to the totals."""
+    (line) with the middle 50% and 90% of the replicates (shaded, from 10 replicates on: fewer give no meaningful
+    band), one colour per scenario in order of appearance. Part periods at either end are drawn, with open
+    markers, so the line adds up to the totals. `caveat` (e.g. "model, not calibrated") ends the title; `starts`
+    are marked."""
     fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.subplots()
     declared = outcome(name)
@@ -45,7 +59,9 @@ def fan_chart(series: pd.DataFrame, name: str) -> Figure:
     period = _period(part["days"])
     n_reps = part.groupby("scenario", sort=False)["replicate"].nunique()
     reps = f"{n_reps.min()}" if len(n_reps) and n_reps.min() == n_reps.max() else "all"
-    fig.suptitle(f"{declared.label}, per {period}: median, 50% and 90% bands over {reps} replicates")
+    bands = len(n_reps) > 0 and int(n_reps.min()) >= MIN_BAND_REPLICATES
+    shown = "median and the middle 50% and 90% of" if bands else "median of"
+    fig.suptitle(f"{declared.label}, per {period}: {shown} {reps} replicates" + (f"\n({caveat})" if caveat else ""))
     any_short = False
     for i, (label, runs) in enumerate(part.groupby("scenario", sort=False)):
         wide = runs.pivot_table(index="date", columns="replicate", values="value", aggfunc="sum").sort_index()
@@ -53,8 +69,9 @@ def fan_chart(series: pd.DataFrame, name: str) -> Figure:
         q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
         dates = pd.DatetimeIndex(wide.index)
         color = scenario_color(i)
-        ax.fill_between(dates, q[0.05], q[0.95], color=color, alpha=0.12, linewidth=0)
-        ax.fill_between(dates, q[0.25], q[0.75], color=color, alpha=0.28, linewidth=0)
+        if bands:
+            ax.fill_between(dates, q[0.05], q[0.95], color=color, alpha=0.12, linewidth=0)
+            ax.fill_between(dates, q[0.25], q[0.75], color=color, alpha=0.28, linewidth=0)
         ax.plot(dates, q[0.5], color=color, linewidth=1.8, label=str(label))
         short = (days < days.max()).to_numpy()
         ax.plot(dates[short], q[0.5].to_numpy()[short], "o", markerfacecolor="white", color=color)
@@ -68,9 +85,13 @@ def fan_chart(series: pd.DataFrame, name: str) -> Figure:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylim(bottom=0)
+    mark_starts(ax, starts)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(title="scenario (median; bands 50%, 90%)", fontsize="small", loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0))
+        if bands:  # what the shading is, in the legend
+            ax.fill_between([], [], [], color="0.4", alpha=0.28, linewidth=0, label="middle 50% of replicates")
+            ax.fill_between([], [], [], color="0.4", alpha=0.12, linewidth=0, label="middle 90% of replicates")
+        ax.legend(title="scenario: median" if bands else f"scenario: median (no band from < {MIN_BAND_REPLICATES} "
+                  "replicates)", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
         _no_data(ax)
     return fig
@@ -81,13 +102,13 @@ PANELS = (("crossings by corridor", "Crossings by corridor"),
           ("fate", "Gave up, died, still on the way at the end"))
 
 
-def _tick(name: str) -> str:
+def displacement_words(name: str) -> str:
     """A bar's words: the place for corridors and destinations, what happened for fates."""
     declared = outcome(name)
     return declared.measure_label if declared.group == "fate" else declared.place
 
 
-def displacement_bar(displacement: pd.DataFrame) -> Figure:
+def displacement_bar(displacement: pd.DataFrame, caveat: str = "", replicates: int | None = None) -> Figure:
     """Mean change against the baseline per corridor, destination and fate, with 90% CI error bars; one bar group
     per alternative (one colour each), one panel per kind of change."""
     panels = [(key, title) for key, title in PANELS if (displacement["group"] == key).any()] or list(PANELS[:1])
@@ -95,8 +116,10 @@ def displacement_bar(displacement: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(FIGSIZE[0] * 1.3, FIGSIZE[1] * 0.75 * len(panels) + 0.8), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(panels), 1)).ravel()
     baseline = next(iter(displacement["baseline"]), "baseline")
+    with_ci = replicates is None or replicates >= MIN_CI_REPLICATES
+    shown = "90% CI" if with_ci else f"no CI from {replicates} replicates"
     fig.suptitle(f"Where did the people go? Change against {baseline} (people; mean of paired differences, "
-                 "90% CI)")
+                 f"{shown})" + (f"\n({caveat})" if caveat else ""))
     width = 0.8 / max(1, len(alts))
     for ax, (key, title) in zip(axes, panels, strict=True):
         part = displacement[displacement["group"] == key]
@@ -107,11 +130,12 @@ def displacement_bar(displacement: pd.DataFrame) -> Figure:
             mean = rows["mean"].to_numpy(dtype=float)
             err = np.vstack([mean - rows["ci_low"].to_numpy(dtype=float),
                              rows["ci_high"].to_numpy(dtype=float) - mean])
-            ax.bar(x + (i - (len(alts) - 1) / 2) * width, mean, width, yerr=np.nan_to_num(err), capsize=3,
+            ax.bar(x + (i - (len(alts) - 1) / 2) * width, mean, width,
+                   yerr=np.nan_to_num(err) if with_ci else None, capsize=3,
                    color=scenario_color(i + 1), label=str(alt))
         ax.axhline(0, color="0.3", linewidth=0.8)
         labels = part.drop_duplicates("name").set_index("name")["outcome"].reindex(names)
-        ax.set_xticks(x, [_tick(o) for o in labels], rotation=20, ha="right")
+        ax.set_xticks(x, [displacement_words(o) for o in labels], rotation=20, ha="right")
         ax.set_title(title, fontsize="medium")
         ax.set_ylabel("change (people)")
         ax.grid(True, axis="y", alpha=0.3)
@@ -122,13 +146,23 @@ def displacement_bar(displacement: pd.DataFrame) -> Figure:
     return fig
 
 
-def save_all(series: pd.DataFrame, displacement: pd.DataFrame, folder: Path) -> list[Path]:
-    """A fan chart of every outcome in the series (`fan_<outcome>.png`, dots as underscores) and the
-    displacement bars."""
+def draw_all(series: pd.DataFrame, displacement: pd.DataFrame, caveat: str = "",
+             starts: tuple[tuple[str, dt.date], ...] = ()) -> dict[str, Figure]:
+    """A fan chart of every outcome in the series (`fan_<outcome>`, dots as underscores) and the displacement
+    bars, by name."""
+    figures = {f"fan_{name.replace('.', '_')}": fan_chart(series, name, caveat, starts)
+               for name in dict.fromkeys(series["outcome"])}
+    replicates = int(series.groupby("scenario")["replicate"].nunique().min()) if len(series) else None
+    figures["displacement"] = displacement_bar(displacement, caveat, replicates)
+    return figures
+
+
+def save_all(series: pd.DataFrame, displacement: pd.DataFrame, folder: Path, caveat: str = "",
+             starts: tuple[tuple[str, dt.date], ...] = ()) -> list[Path]:
+    """Every chart of `draw_all` as `folder/NAME.png`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    figures = {f"fan_{name.replace('.', '_')}": fan_chart(series, name) for name in dict.fromkeys(series["outcome"])}
-    figures["displacement"] = displacement_bar(displacement)
+    figures = draw_all(series, displacement, caveat, starts)
     written = []
     for name, fig in figures.items():
         path = folder / f"{name}.png"

@@ -7,6 +7,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+
+def words(outcome: str) -> str:
+    """An outcome's label and unit from the registry ("Crossings: English Channel (people)"), or its name."""
+    from sim.outputs.outcomes import outcome as declaration
+
+    try:
+        found = declaration(outcome)
+    except KeyError:
+        return outcome
+    return f"{found.label} ({found.unit})"
+
+
 FIGSIZE = (10.0, 5.0)
 DPI = 120
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")  # Okabe-Ito, colour-blind safe
@@ -32,8 +44,8 @@ def sensitivity_chart(table: pd.DataFrame, outcome: str) -> Figure:
     ax.set_xticks(positions, rows["parameter"], rotation=30 if len(rows) > 6 else 0, ha="right" if len(
         rows) > 6 else "center")
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_ylabel("index" if method != "morris" else f"effect on {outcome}")
-    ax.set_title(f"{TITLES[method]} of {outcome} (replicates averaged per sample)")
+    ax.set_ylabel("index" if method != "morris" else f"effect on {words(outcome)}")
+    ax.set_title(f"{TITLES[method]} of {words(outcome)} (replicates averaged per sample)")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize="small")
     return fig
@@ -63,10 +75,10 @@ def response_chart(summary: pd.DataFrame, responses: list[pd.DataFrame], outcome
             ax.axhline(float(base.iloc[0]), color=COLORS[1], linestyle="--", linewidth=1.2,
                        label="base scenario (mean)")
         ax.set_xlabel(parameter)
-        ax.set_ylabel(outcome)
+        ax.set_ylabel(words(outcome))
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small")
-    fig.suptitle(f"{outcome} against {' and '.join(str(t['parameter'].iloc[0]) for t in responses)}")
+    fig.suptitle(f"{words(outcome)} against {' and '.join(str(t['parameter'].iloc[0]) for t in responses)}")
     return fig
 
 
@@ -84,8 +96,8 @@ def heatmap_chart(surface: pd.DataFrame, outcome: str) -> Figure:
         for (i, j), value in np.ndenumerate(surface.to_numpy(dtype=float)):
             ax.text(j, i, f"{value:,.3g}", ha="center", va="center", fontsize="small",
                     color="white" if value < middle else "black")
-    fig.colorbar(image, ax=ax, label=f"{outcome} (mean over replicates)")
-    ax.set_title(f"{outcome} over the grid")
+    fig.colorbar(image, ax=ax, label=f"{words(outcome)}, mean over replicates")
+    ax.set_title(f"{words(outcome)} over the grid")
     return fig
 
 
