@@ -20,9 +20,11 @@ from sim.population import kernel as k
 from tests.conftest import ROOT
 
 # The history is a sequence of dated events, not a package in force together: its kinds are each checked here
-# through the what-if scenarios, and its events are checked to fall inside its run below.
+# through the what-if scenarios, and its events are checked to fall inside its run below. So is a scenario that
+# continues the history through its spin-up (spin_up_from): its interventions are the history's events.
 HISTORY = ROOT / "scenarios" / "history.toml"
-SHIPPED = sorted(p for p in (ROOT / "scenarios").glob("*.toml") if load_scenario(p).interventions and p != HISTORY)
+SHIPPED = sorted(p for p in (ROOT / "scenarios").glob("*.toml")
+                 if load_scenario(p).interventions and p != HISTORY and load_scenario(p).spin_up_from is None)
 # Known gap, kept visible: in the 2025 world nobody waits for a lorry at the Channel ports (boats took over), so
 # groups plan no lorry launches and cutting the lorry places moves nothing. Strict: it fails once it does move.
 NO_DEMAND = {"lorry_restrictions": "no demand for lorry places at the Channel ports in 2025: nothing to cut"}
