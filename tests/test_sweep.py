@@ -221,3 +221,14 @@ def test_shipped_experiments_are_valid() -> None:
     for path in files:
         design = load_design(path, TINY)
         assert isinstance(design.experiment, Experiment) and design.samples
+
+
+def test_a_finished_sweep_holds_only_its_outputs_and_can_be_replaced(tmp_path: Path) -> None:
+    experiment, out = write_experiment(tmp_path, GRID), tmp_path / "sweep"
+    first = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(out), "--workers", "1", "--no-report"])
+    assert first.exit_code == 0, first.output
+    assert not (out / "parts").exists(), "the merged parts leave no empty folder behind"
+    again = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(out), "--workers", "1", "--no-report",
+                                     "--overwrite"])
+    assert again.exit_code == 0, again.output
+    assert (out / "runs.parquet").exists()

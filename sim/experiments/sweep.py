@@ -226,6 +226,8 @@ class SweepFolder:
             merged[name] = table
         for part in self._part_dirs():
             shutil.rmtree(part)
+        if self.parts.is_dir() and not any(self.parts.iterdir()):
+            self.parts.rmdir()  # a finished sweep holds only what its manifest lists, so it can be replaced
         self.write_manifest(self.manifest())
         return merged
 
