@@ -100,6 +100,7 @@ def run(
 
 from sim.cli import analyse as _analyse  # noqa: E402,F401  (registers the command)
 from sim.cli import bench as _bench  # noqa: E402,F401  (registers the command)
+from sim.cli import calibrate as _calibrate  # noqa: E402,F401  (registers the command)
 from sim.cli import compare as _compare  # noqa: E402,F401  (registers the command)
 from sim.cli import inspect as _inspect  # noqa: E402,F401  (registers its commands)
 from sim.cli import sweep as _sweep  # noqa: E402,F401  (registers the command)
