@@ -24,6 +24,22 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code=code)
 
 
+UNCALIBRATED_HELP = ("Use the scenario's own parameter values, not the fitted overlay sim/data/calibrated/overlay.toml "
+                     "(the calibration's posterior medians).")
+POSTERIOR_HELP = ("Posterior sample (calibrate's posterior.parquet) replicate i draws its parameters from, the same "
+                  "draw for replicate i of every scenario.")
+
+
+def calibration_for(uncalibrated: bool, posterior: Path | None, draws: bool):
+    """The calibration a command uses (sim/calibration/use.py), or the one-line error for a bad --posterior."""
+    from sim.calibration.use import choose
+
+    try:
+        return choose(uncalibrated, posterior, draws)
+    except ConfigError as err:
+        raise fail(str(err)) from None
+
+
 SET_HELP = ('Change a setting: PATH=VALUE, e.g. --set behaviour.value_of_time_eur_per_day=30 or --set '
             'patrols.beach_officers.\'"northern_france_coast->kent"\'=600 (repeatable).')
 
@@ -56,6 +72,10 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it holds a previous routesim run.")] = False,
     charts: Annotated[bool, typer.Option(help="Draw the charts (PNG) into the run folder.")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(help=UNCALIBRATED_HELP)] = False,
+    posterior: Annotated[Path | None, typer.Option(help="Posterior sample (calibrate's posterior.parquet) to draw "
+                                                   "this run's parameters from, by its seed (default: no draw, the "
+                                                   "overlay's medians).")] = None,
 ) -> None:
     """Run one scenario; write its tables (parquet), charts (PNG) and manifest into a run folder."""
     from sim.cli.report import print_summary, progress_bar
@@ -63,9 +83,16 @@ def run(
     from sim.outputs.run_folder import write_run
     from sim.runner import simulate
 
+    calibration = calibration_for(uncalibrated, posterior, draws=False)
     try:
-        scenario, warnings = load_with_warnings(scenario_file, flag_overrides(seed=seed, days=days, scale=scale,
-                                                                         assignments=set_))
+        scenario, warnings = load_with_warnings(scenario_file, {
+            "calibration": calibration.settings(),
+            **flag_overrides(seed=seed, days=days, scale=scale, assignments=set_)})
+        draws = calibration.draws(scenario, scenario.seed, 1)
+        if draws is not None:
+            from sim.config import apply_overrides
+
+            scenario = apply_overrides(scenario, draws[0], f"--posterior {posterior}")
         network = load_network()
         check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:
@@ -78,6 +105,7 @@ def run(
         raise fail(str(err)) from None
     for warning in warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    print(calibration.line())
     total = scenario.spin_up_days + scenario.days
     with progress_bar(total, f"{scenario.name}", disable=quiet) as advance:
         result = simulate(scenario, network, progress=advance)
@@ -88,7 +116,8 @@ def run(
             save_all(result.tables, tmp)
 
     try:
-        write_run(folder, result.tables, result.manifest, extra=draw, overwrite=overwrite)
+        manifest = result.manifest | {"calibration": calibration.manifest(), "interval": calibration.interval(1)}
+        write_run(folder, result.tables, manifest, extra=draw, overwrite=overwrite)
     except OutputError as err:
         raise fail(str(err), code=1) from None
     if not quiet:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli import SET_HELP, app, err_console, fail, flag_overrides
+from sim.cli import POSTERIOR_HELP, SET_HELP, UNCALIBRATED_HELP, app, calibration_for, err_console, fail, flag_overrides
 from sim.config import ConfigError, check_against_network, load_with_warnings
 from sim.network import NetworkError, load_network
 
@@ -75,11 +75,11 @@ def _num(value: float, unit: str, signed: bool = False) -> str:
     return f"{value:{'+' if signed else ''},.{digits}f}"
 
 
-def _difference_table(diffs: pd.DataFrame, alt: str, base: str, n_reps: int) -> Table:
+def _difference_table(diffs: pd.DataFrame, alt: str, base: str, n_reps: int, kind: str) -> Table:
     rows = diffs[diffs["scenario"] == alt]
     idle = (rows["base_mean"] == 0) & (rows["alt_mean"] == 0) & (rows["p05"] == 0) & (rows["p95"] == 0)
     table = Table(title=f"{alt} minus {base}: mean of paired differences over {n_reps} replicates, 90% bootstrap "
-                  "CI of the mean, 5-95% of the replicates' differences"
+                  f"CI of the mean, 5-95% of the replicates' differences (intervals of {kind})"
                   + (f"; {int(idle.sum())} outcomes zero in both not shown" if idle.any() else ""),
                   title_justify="left")
     table.add_column("outcome", no_wrap=True, min_width=27)
@@ -129,13 +129,13 @@ def _displacement_table(disp: pd.DataFrame, base: str) -> Table:
     return table
 
 
-def _print(comparison: Comparison) -> None:
+def _print(comparison: Comparison, kind: str) -> None:
     n_reps = len(comparison.seeds)
     for alt in comparison.alternatives:
         if alt not in set(comparison.differences["scenario"]):
             console.print(f"{alt}: no pair of runs with {comparison.baseline} completed; no differences")
             continue
-        console.print(_difference_table(comparison.differences, alt, comparison.baseline, n_reps))
+        console.print(_difference_table(comparison.differences, alt, comparison.baseline, n_reps, kind))
     console.print(_displacement_table(comparison.displacement, comparison.baseline))
     ce = comparison.cost_effectiveness
     if not comparison.costs:
@@ -169,15 +169,24 @@ def compare(
                          ] = False,
     charts: Annotated[bool, typer.Option(help="Draw the fan and displacement charts (PNG).")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(help=UNCALIBRATED_HELP)] = False,
+    posterior: Annotated[Path | None, typer.Option(help=POSTERIOR_HELP + " Default: the committed posterior "
+                                                   "sim/data/calibrated/posterior.parquet.")] = None,
+    noise_only: Annotated[bool, typer.Option(help="Draw no parameters: intervals of run-to-run noise only (the "
+                                             "overlay's medians for every replicate).")] = False,
 ) -> None:
     """Compare scenarios: replicated runs with common random numbers; paired differences with 90% CIs, where the
     people went, and cost per crossing prevented and death averted on the interventions' target corridors and per
     arrival prevented. Exit status 1 if any run failed (the rest are compared and written)."""
     if len(scenario_files) < 2:
         raise fail("give a baseline and at least one alternative scenario file (BASE.toml ALT.toml ...)")
+    if noise_only and posterior is not None:
+        raise fail("--noise-only and --posterior: give one of them, not both")
+    calibration = calibration_for(uncalibrated, posterior, draws=not noise_only)
     try:
         network = load_network()
-        overrides = flag_overrides(seed=seed, days=days, scale=scale, assignments=set_)
+        overrides = {"calibration": calibration.settings(),
+                     **flag_overrides(seed=seed, days=days, scale=scale, assignments=set_)}
         scenarios, files, warnings = _load(scenario_files, overrides, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
@@ -201,6 +210,13 @@ def compare(
     base_seed = scenarios[base].seed  # --seed, if given, is the seed of every scenario
     n_runs = replicates * len(labels)
     n_procs = resolve_workers(workers, n_runs)
+    try:
+        draws = calibration.draws(scenarios[base], base_seed, replicates)
+    except ConfigError as err:
+        raise fail(str(err)) from None
+    interval = calibration.interval(replicates)
+    print(calibration.line())
+    print(f"intervals: {interval['kind']}")
     if not quiet:
         console.print(f"{n_runs} runs ({len(labels)} scenarios x {replicates} replicates) on {n_procs} "
                       f"process{'es' if n_procs > 1 else ''}", highlight=False)
@@ -209,18 +225,20 @@ def compare(
                       TimeElapsedColumn(), disable=quiet, transient=True) as bar:
             task = bar.add_task("compare", total=n_runs)
             comparison = compare_scenarios(scenarios, base, replicates, base_seed, workers=n_procs,
-                                           network=network, progress=lambda done: bar.update(task, completed=done))
+                                           network=network, progress=lambda done: bar.update(task, completed=done),
+                                           draws=draws)
     except KeyboardInterrupt as stop:
         by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
         err_console.print(f"[bold red]stopped[/] by {by}: workers stopped, nothing written", highlight=False)
         raise typer.Exit(code=143 if isinstance(stop, Terminated) else 130) from None
     manifest = comparison_manifest(comparison, scenarios, files, n_procs, base_seed)
+    manifest |= {"calibration": calibration.manifest(), "interval": interval}
     try:
         write_comparison(folder, comparison, manifest, charts=charts, overwrite=overwrite)
     except OutputError as err:
         raise fail(str(err), code=1) from None
     if not quiet:
-        _print(comparison)
+        _print(comparison, interval["kind"])
     print(f"tables:   {folder}/{{runs,differences,displacement,cost_effectiveness}}.{{parquet,csv}}, "
           f"{folder}/series.parquet")
     if charts:
