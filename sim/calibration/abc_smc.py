@@ -84,8 +84,11 @@ def _arm_worker() -> None:
     their run after the parent is killed)."""
     global _armed
     if not _armed and os.getpid() != _MAIN_PID:
+        import signal
+
         from sim.experiments.pool import _die_with_parent
 
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # forked with the parent's handler: end quietly instead
         _die_with_parent(os.getppid())
     _armed = True
 
@@ -200,13 +203,14 @@ def run_generations(abc, budget: Budget, seed: int, log: Callable[[str], None] =
 INITIAL_EPSILON = 1e9  # generation 0 accepts every prior draw: no separate calibration sample
 
 
-def make_abc(model: HistoryModel, population: int, sampler):
+def make_abc(model: HistoryModel, population: int, sampler, resume: bool = False):
     """pyabc's ABCSMC for the history model: the declared priors, the series-balanced distance, a median
-    (alpha 0.5) threshold schedule."""
+    (alpha 0.5) threshold schedule; resumed, the first threshold is the median of the stored last generation."""
     import pyabc
 
+    initial = "from_sample" if resume else INITIAL_EPSILON
     return pyabc.ABCSMC(model, prior(model.parameters), distance, population_size=population, sampler=sampler,
-                        eps=pyabc.QuantileEpsilon(initial_epsilon=INITIAL_EPSILON, alpha=0.5))
+                        eps=pyabc.QuantileEpsilon(initial_epsilon=initial, alpha=0.5))
 
 
 def database_url(out: Path) -> str:

@@ -103,7 +103,7 @@ def calibrate(
         (out / SETTINGS_FILE).write_text(json.dumps(settings, indent=1) + "\n")
     model = abc_smc.HistoryModel(scenario, table)
     sampler, closers = abc_smc.make_sampler(workers, dask_local, dask_scheduler)
-    abc = abc_smc.make_abc(model, population, sampler)
+    abc = abc_smc.make_abc(model, population, sampler, resume)
     if resume:
         abc.load(abc_smc.database_url(out), 1)
     else:
