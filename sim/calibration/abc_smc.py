@@ -181,8 +181,9 @@ def run_generations(abc, budget: Budget, seed: int, log: Callable[[str], None] =
         rate = float(pops["particles"].iloc[-1] / pops["samples"].iloc[-1]) if len(pops) else 1.0
         left = budget.simulations - done
         elapsed = (time.perf_counter() - started) / 60
-        if done > first_done:  # simulations the time left allows, at this session's pace
-            left = min(left, int((budget.minutes - elapsed) * (done - first_done) / elapsed))
+        pace = (done - first_done) / elapsed if done > first_done else stored_pace(pops)  # simulations a minute
+        if pace is not None:  # simulations the time left allows
+            left = min(left, int((budget.minutes - elapsed) * pace))
         if len(pops) and budget.population / rate > left:
             log(f"stop: {done} simulations run in {elapsed:.1f} minutes; the next generation would need about "
                 f"{budget.population / rate:.0f} more, the budget leaves {max(left, 0)} ({budget.simulations} "
@@ -198,6 +199,15 @@ def run_generations(abc, budget: Budget, seed: int, log: Callable[[str], None] =
         log(f"generation {int(last['t'])}: epsilon {last['epsilon']:.4f}, {int(last['particles'])} accepted of "
             f"{int(last['samples'])} simulations ({last['particles'] / last['samples']:.0%}), "
             f"{(time.perf_counter() - started) / 60:.1f} minutes so far")
+
+
+def stored_pace(pops: pd.DataFrame) -> float | None:
+    """Simulations a minute of the last stored generation (from the end times of the last two), if known."""
+    if len(pops) < 2:
+        return None
+    ends = pd.to_datetime(pops["population_end_time"])
+    minutes = (ends.iloc[-1] - ends.iloc[-2]).total_seconds() / 60
+    return float(pops["samples"].iloc[-1] / minutes) if minutes > 0 else None
 
 
 INITIAL_EPSILON = 1e9  # generation 0 accepts every prior draw: no separate calibration sample
