@@ -59,11 +59,12 @@ class FreeParameter:
 EASTERN_MED_ORIGINS = ("syria", "iraq", "afghanistan_pakistan_iran")
 CENTRAL_MED_ORIGINS = ("horn_of_africa", "sahel_west_africa", "senegal_gambia", "south_asia")
 INFLOW_SOURCE = ("factor on the history's knots (scenarios/history.toml, from UNHCR and Frontex totals); prior "
-                 "x0.5-x2: assumption, the origin shares behind the knots are approximate")
+                 "x{low:g}-x{high:g}: assumption, the origin shares behind the knots are approximate")
 
 
 def _inflow(id_: str, origins: Sequence[str], low: float = 0.5, high: float = 2.0) -> FreeParameter:
-    return FreeParameter(id_, tuple(f"inflow.{o}.people_per_day" for o in origins), low, high, INFLOW_SOURCE,
+    return FreeParameter(id_, tuple(f"inflow.{o}.people_per_day" for o in origins), low, high,
+                         INFLOW_SOURCE.format(low=low, high=high),
                          log=True, kind="factor")
 
 

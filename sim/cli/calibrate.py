@@ -62,6 +62,8 @@ def calibrate(
     seed: Annotated[int, typer.Option(min=0, help="Seed of pyabc's draws (generation t uses seed + t).")] = 1,
     scenario_file: Annotated[Path, typer.Option("--scenario", help="Scenario calibrated.")] = HISTORY,
     charts: Annotated[bool, typer.Option(help="Draw the predictive charts and pair plots (PNG).")] = True,
+    docs: Annotated[Path | None, typer.Option(help="Also write the calibration section of this Markdown page "
+                                              "(e.g. docs/validation.md), replacing its previous one.")] = None,
 ) -> None:
     """Fit the free parameters (sim/calibration/parameters.py) to FILE by ABC-SMC; write the posterior sample
     (posterior.parquet), its summary, the posterior-median overlays, convergence, the fit table and charts."""
@@ -137,5 +139,11 @@ def calibrate(
     print("fit (posterior predictive median of the last generation): " + overall_line(summary))
     print(f"posterior: {out}/{outputs.POSTERIOR} (summary {out}/posterior_summary.csv)")
     print(f"overlays:  {out}/{outputs.OVERLAY} (every scenario), {out}/{outputs.HISTORY_INFLOW} (the history)")
+    if docs is not None:
+        from sim.calibration.docs import section, write_section
+
+        write_section(docs, section(out, f"routesim calibrate --observed {observed} --budget {budget} --minutes "
+                                         f"{minutes:g} --scale {scale:g} --seed {seed} (resumed {resume})"))
+        print(f"docs:      {docs} (calibration section)")
     print(f"fit:       {out}/fit.csv, convergence {out}/convergence.csv" + (f", charts {out}/charts/" if charts
                                                                              else ""))
