@@ -34,6 +34,22 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 REPORT_HELP = ("Write report.html (self-contained: charts embedded, nothing fetched) and its tables as CSV in "
                "tables/ (by default; --no-report to skip).")
+UNCALIBRATED_HELP = ("Use the scenario's own parameter values, not the fitted overlay sim/data/calibrated/overlay.toml "
+                     "(the calibration's posterior medians).")
+POSTERIOR_HELP = ("Posterior sample (calibrate's posterior.parquet) replicate i draws its parameters from, the same "
+                  "draw for replicate i of every scenario.")
+
+
+def calibration_for(uncalibrated: bool, posterior: Path | None, draws: bool):
+    """The calibration a command uses (sim/calibration/use.py), or the one-line error for a bad --posterior."""
+    from sim.calibration.use import choose
+
+    try:
+        return choose(uncalibrated, posterior, draws)
+    except ConfigError as err:
+        raise fail(str(err)) from None
+
+
 SET_HELP = ('Change a setting: PATH=VALUE, e.g. --set behaviour.value_of_time_eur_per_day=30 or --set '
             'patrols.beach_officers.\'"northern_france_coast->kent"\'=600 (repeatable).')
 
@@ -74,6 +90,10 @@ def run(
              "following the same rules, same tables, for inspecting and teaching; refused above an estimated "
              "5 minutes unless --force.")] = Engine.kernel,
     force: Annotated[bool, typer.Option(help="Run --engine agents even where it is estimated to take long.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(help=UNCALIBRATED_HELP)] = False,
+    posterior: Annotated[Path | None, typer.Option(help="Posterior sample (calibrate's posterior.parquet) to draw "
+                                                   "this run's parameters from, by its seed (default: no draw, the "
+                                                   "overlay's medians).")] = None,
 ) -> None:
     """Run one scenario; write its tables (parquet), charts (PNG), report (HTML, tables as CSV) and manifest into a
     run folder."""
@@ -82,9 +102,16 @@ def run(
     from sim.outputs.run_folder import write_run
     from sim.runner import simulate
 
+    calibration = calibration_for(uncalibrated, posterior, draws=False)
     try:
-        scenario, warnings = load_with_warnings(scenario_file, flag_overrides(seed=seed, days=days, scale=scale,
-                                                                         assignments=set_))
+        scenario, warnings = load_with_warnings(scenario_file, {
+            "calibration": calibration.settings(),
+            **flag_overrides(seed=seed, days=days, scale=scale, assignments=set_)})
+        draws = calibration.draws(scenario, scenario.seed, 1)
+        if draws is not None:
+            from sim.config import apply_overrides
+
+            scenario = apply_overrides(scenario, draws[0], f"--posterior {posterior}")
         network = load_network()
         check_against_network(scenario, scenario_file, network)
     except (ConfigError, NetworkError) as err:
@@ -105,21 +132,24 @@ def run(
         raise fail(str(err)) from None
     for warning in warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    print(calibration.line())
     total = scenario.spin_up_days + scenario.days
     with progress_bar(total, f"{scenario.name}", disable=quiet) as advance:
         result = simulate(scenario, network, progress=advance, engine=engine.value)
+
+    manifest = result.manifest | {"calibration": calibration.manifest(), "interval": calibration.interval(1)}
 
     def draw(tmp: Path) -> None:
         if charts:
             from sim.outputs.charts import save_all
             from sim.report.run import chart_context
-            save_all(result.tables, tmp, chart_context(scenario, result.manifest, weekly))
+            save_all(result.tables, tmp, chart_context(scenario, manifest, weekly))
         if report:
             from sim.report import write_report
-            write_report(tmp, result.manifest, "run", tables=result.tables)
+            write_report(tmp, manifest, "run", tables=result.tables)
 
     try:
-        write_run(folder, result.tables, result.manifest, extra=draw, overwrite=overwrite)
+        write_run(folder, result.tables, manifest, extra=draw, overwrite=overwrite)
     except OutputError as err:
         raise fail(str(err), code=1) from None
     if not quiet:
@@ -150,6 +180,7 @@ def report_command(
 
 from sim.cli import analyse as _analyse  # noqa: E402,F401  (registers the command)
 from sim.cli import bench as _bench  # noqa: E402,F401  (registers the command)
+from sim.cli import calibrate as _calibrate  # noqa: E402,F401  (registers the command)
 from sim.cli import compare as _compare  # noqa: E402,F401  (registers the command)
 from sim.cli import inspect as _inspect  # noqa: E402,F401  (registers its commands)
 from sim.cli import sweep as _sweep  # noqa: E402,F401  (registers the command)

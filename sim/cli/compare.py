@@ -11,7 +11,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli import REPORT_HELP, SET_HELP, app, err_console, fail, flag_overrides
+from sim.cli import (
+    POSTERIOR_HELP,
+    REPORT_HELP,
+    SET_HELP,
+    UNCALIBRATED_HELP,
+    app,
+    calibration_for,
+    err_console,
+    fail,
+    flag_overrides,
+)
 from sim.cli.fit import fitted_table
 from sim.config import ConfigError, check_against_network, load_with_warnings
 from sim.network import NetworkError, load_network
@@ -85,7 +95,7 @@ def _ci(low: float, high: float, unit: str, n: int) -> str:
     return f"{_num(low, unit, True)} to {_num(high, unit, True)}"
 
 
-def _difference_table(diffs: pd.DataFrame, alt: str, base: str, n_reps: int) -> Table:
+def _difference_table(diffs: pd.DataFrame, alt: str, base: str, n_reps: int, kind: str) -> Table:
     """Each outcome (in words) of `alt` against `base`; an interval and a star only from 3 replicates or more."""
     rows = diffs[diffs["scenario"] == alt]
     idle = (rows["base_mean"] == 0) & (rows["alt_mean"] == 0) & (rows["p05"] == 0) & (rows["p95"] == 0)
@@ -100,7 +110,7 @@ def _difference_table(diffs: pd.DataFrame, alt: str, base: str, n_reps: int) -> 
                       _ci(row.ci_low, row.ci_high, unit, n_reps), _ci(row.p05, row.p95, unit, n_reps), change])
         styles.append("bold" if star else None)
     title = (f"{alt} minus {base}: mean of paired differences over {n_reps} replicates, 90% bootstrap CI of the "
-             "mean, 5-95% of the replicates' differences"
+             f"mean, 5-95% of the replicates' differences (intervals of {kind})"
              + (f"; {int(idle.sum())} outcomes zero in both not shown" if idle.any() else ""))
     table = fitted_table(title, headers, cells, console.width, droppable=("5-95% of replicates", "change", "unit"),
                          right=headers[2:], full="differences.csv", styles=styles)
@@ -150,13 +160,13 @@ def _displacement_table(disp: pd.DataFrame, base: str, n_reps: int) -> Table:
     return table
 
 
-def _print(comparison: Comparison, uncosted: dict[str, list[str]]) -> None:
+def _print(comparison: Comparison, uncosted: dict[str, list[str]], kind: str) -> None:
     n_reps = len(comparison.seeds)
     for alt in comparison.alternatives:
         if alt not in set(comparison.differences["scenario"]):
             console.print(f"{alt}: no pair of runs with {comparison.baseline} completed; no differences")
             continue
-        console.print(_difference_table(comparison.differences, alt, comparison.baseline, n_reps))
+        console.print(_difference_table(comparison.differences, alt, comparison.baseline, n_reps, kind))
     console.print(_displacement_table(comparison.displacement, comparison.baseline, n_reps))
     ce = comparison.cost_effectiveness
     if not comparison.costs:
@@ -195,15 +205,24 @@ def compare(
     charts: Annotated[bool, typer.Option(help="Draw the fan and displacement charts (PNG).")] = True,
     report: Annotated[bool, typer.Option(help=REPORT_HELP)] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(help=UNCALIBRATED_HELP)] = False,
+    posterior: Annotated[Path | None, typer.Option(help=POSTERIOR_HELP + " Default: the committed posterior "
+                                                   "sim/data/calibrated/posterior.parquet.")] = None,
+    noise_only: Annotated[bool, typer.Option(help="Draw no parameters: intervals of run-to-run noise only (the "
+                                             "overlay's medians for every replicate).")] = False,
 ) -> None:
     """Compare scenarios: replicated runs with common random numbers; paired differences with 90% CIs, where the
     people went, and cost per crossing prevented and death averted on the interventions' target corridors and per
     arrival prevented. Exit status 1 if any run failed (the rest are compared and written)."""
     if len(scenario_files) < 2:
         raise fail("give a baseline and at least one alternative scenario file (BASE.toml ALT.toml ...)")
+    if noise_only and posterior is not None:
+        raise fail("--noise-only and --posterior: give one of them, not both")
+    calibration = calibration_for(uncalibrated, posterior, draws=not noise_only)
     try:
         network = load_network()
-        overrides = flag_overrides(seed=seed, days=days, scale=scale, assignments=set_)
+        overrides = {"calibration": calibration.settings(),
+                     **flag_overrides(seed=seed, days=days, scale=scale, assignments=set_)}
         scenarios, files, warnings = _load(scenario_files, overrides, network)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
@@ -227,6 +246,13 @@ def compare(
     base_seed = scenarios[base].seed  # --seed, if given, is the seed of every scenario
     n_runs = replicates * len(labels)
     n_procs = resolve_workers(workers, n_runs)
+    try:
+        draws = calibration.draws(scenarios[base], base_seed, replicates)
+    except ConfigError as err:
+        raise fail(str(err)) from None
+    interval = calibration.interval(replicates)
+    print(calibration.line())
+    print(f"intervals: {interval['kind']}")
     if not quiet:
         console.print(f"{n_runs} runs ({len(labels)} scenarios x {replicates} replicates) on {n_procs} "
                       f"process{'es' if n_procs > 1 else ''}", highlight=False)
@@ -235,18 +261,20 @@ def compare(
                       TimeElapsedColumn(), disable=quiet, transient=True) as bar:
             task = bar.add_task("compare", total=n_runs)
             comparison = compare_scenarios(scenarios, base, replicates, base_seed, workers=n_procs,
-                                           network=network, progress=lambda done: bar.update(task, completed=done))
+                                           network=network, progress=lambda done: bar.update(task, completed=done),
+                                           draws=draws)
     except KeyboardInterrupt as stop:
         by = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
         err_console.print(f"[bold red]stopped[/] by {by}: workers stopped, nothing written", highlight=False)
         raise typer.Exit(code=143 if isinstance(stop, Terminated) else 130) from None
     manifest = comparison_manifest(comparison, scenarios, files, n_procs, base_seed)
+    manifest |= {"calibration": calibration.manifest(), "interval": interval}
     try:
         write_comparison(folder, comparison, manifest, charts=charts, overwrite=overwrite, report=report)
     except OutputError as err:
         raise fail(str(err), code=1) from None
     if not quiet:
-        _print(comparison, manifest["uncosted"])
+        _print(comparison, manifest["uncosted"], interval["kind"])
     print(f"tables:   {folder}/{{runs,differences,displacement,cost_effectiveness,series,legs}}.{{parquet,csv}}")
     if charts:
         print(f"charts:   {folder}/charts/*.png")

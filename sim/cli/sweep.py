@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.cli import REPORT_HELP, app, err_console, fail
+from sim.cli import POSTERIOR_HELP, REPORT_HELP, UNCALIBRATED_HELP, app, calibration_for, err_console, fail
 from sim.config import ConfigError
 from sim.network import NetworkError
 
@@ -54,6 +54,11 @@ def sweep(
                                                    "(repeatable), e.g. --set days=30.")] = None,
     report: Annotated[bool, typer.Option(help=REPORT_HELP)] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(help=UNCALIBRATED_HELP)] = False,
+    posterior: Annotated[Path | None, typer.Option(help=POSTERIOR_HELP + " Default: the committed posterior "
+                                                   "sim/data/calibrated/posterior.parquet. Settings the sweep "
+                                                   "varies keep their design values.")] = None,
+    noise_only: Annotated[bool, typer.Option(help="Draw no parameters: replicates differ by seed only.")] = False,
 ) -> None:
     """Sweep an experiment: every design point x replicate (common seeds across points), written as long tables
     (runs, outcomes, series) that `routesim analyse` reads; resumable after a kill."""
@@ -75,11 +80,20 @@ def sweep(
         raise fail("--dask-local and --dask-scheduler: give one of them, not both")
     if resume and overwrite:
         raise fail("--resume and --overwrite: give one of them, not both")
+    if noise_only and posterior is not None:
+        raise fail("--noise-only and --posterior: give one of them, not both")
+    calibration = calibration_for(uncalibrated, posterior, draws=not noise_only)
     try:
-        overrides = dict(parse_assignment(text) for text in set_ or [])
+        overrides = calibration.settings() | dict(parse_assignment(text) for text in set_ or [])
         design = load_design(experiment_file, overrides)
+        draws = calibration.draws(design.base, design.experiment.root_seed, design.experiment.replicates)
     except (ConfigError, NetworkError) as err:
         raise fail(str(err)) from None
+    import dataclasses
+
+    design = dataclasses.replace(design, draws=tuple(draws or ()), calibration=calibration.manifest())
+    interval = calibration.interval(design.experiment.replicates)
+    err_console.print(f"{calibration.line()}; intervals: {interval['kind']}", highlight=False, soft_wrap=True)
     folder = out if out is not None else default_output("sweep", [design.experiment.name], {})
     try:
         if not resume:

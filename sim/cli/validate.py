@@ -25,7 +25,8 @@ DEFAULT_SCALE = 50.0  # measured: the 2014-2021 history at this scale, 10 replic
 
 
 def _table(table) -> Table:
-    shown = Table(title="validation.csv: model (median of replicates) against observed", title_justify="left")
+    shown = Table(title="validation.csv: model (median of replicates; bands: run-to-run noise) against observed",
+                  title_justify="left")
     for column in table.columns:
         shown.add_column(column, justify="left" if column in ("route", "metric", "resolution") else "right")
     for row in table.itertuples(index=False):
@@ -40,7 +41,8 @@ def validate(
     scenario_file: Annotated[Path, typer.Option("--scenario", help="Scenario run and scored.")] = HISTORY,
     params: Annotated[Path | None, typer.Option(
         help="Parameter overlay: a TOML file of scenario values applied like --set (default: the package's "
-             "fitted overlay sim/data/fitted_overlay.toml if there is one, else the scenario's own values).")
+             "fitted overlay sim/data/calibrated/overlay.toml if there is one, and on the history its fitted "
+             "inflow sim/data/calibrated/history_inflow.toml; else the scenario's own values).")
                       ] = None,
     replicates: Annotated[int, typer.Option(min=1, help="Runs (seeds spawned from the scenario's seed); the "
                                             "model value is their median. A 90% band needs at least 10.")
@@ -57,21 +59,28 @@ def validate(
         help="Also write this Markdown page (e.g. docs/validation.md) with the method, table and charts; its "
              "charts go in the folder of the same name beside it.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or table.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(help="The scenario's own values: no --params and not the package's "
+                                               "fitted overlay.")] = False,
 ) -> None:
     """Score the model against published series: ARD, MAPE, MASE against the naive forecast and direction hits
     per (route, metric, resolution), in validation.csv. Exit status 1 if any run failed."""
     from sim.config.overrides import apply_overrides
     from sim.outputs.folders import OutputError, claim_output, default_output
     from sim.validation.observed import check_within, read_observed
-    from sim.validation.run import cut_to, default_overlay, overlay_settings
+    from sim.validation.run import cut_to, default_history_inflow, default_overlay, overlay_settings
 
-    overlay = params if params is not None else default_overlay()
+    if uncalibrated and params is not None:
+        raise fail("--uncalibrated and --params: give one of them, not both")
+    overlay = None if uncalibrated else params if params is not None else default_overlay()
+    overlays = [overlay] if overlay is not None else []
     try:
         table_in = read_observed(observed)
         network = load_network()
         scenario, warnings = load_with_warnings(scenario_file, flag_overrides(scale=scale))
-        if overlay is not None:
-            scenario = apply_overrides(scenario, overlay_settings(overlay), str(overlay))
+        if overlay is not None and params is None and scenario.name == "history" and default_history_inflow():
+            overlays.append(default_history_inflow())  # the fitted inflow belongs to the history's own origins
+        for path in overlays:
+            scenario = apply_overrides(scenario, overlay_settings(path), str(path))
         check_within(table_in, observed, scenario.start_date)
         scenario, extended = cut_to(scenario, table_in["end"].max().date(), f"--observed {observed}")
         check_against_network(scenario, scenario_file, network)
@@ -90,8 +99,9 @@ def validate(
     if held:
         print(f"inflow: {len(held)} first or last dates of curves fall inside the run's days; levels are held "
               "beyond them")
-    used = (f"parameter overlay {overlay}" if overlay is not None else
-            "the scenario's own values (no --params, and the package has no fitted overlay)")
+    used = ("parameter overlay " + " and ".join(map(str, overlays)) + (" (fitted)" if params is None else "")
+            if overlays else "the scenario's own values (uncalibrated"
+            + (")" if uncalibrated else ": no --params, and the package has no fitted overlay)"))
     print(f"parameters: {used}")
     print(f"runs {scenario.start_date} to {scenario.end_date()} (the observed file's last period)"
           + (", past the scenario's own end: inflows held at their last level" if extended else "")
@@ -129,7 +139,7 @@ def validate(
     table = score.score_table(both)
     summary = score.overall(table)
     command = (f"routesim validate --observed {observed} --scenario {scenario_file}"
-               + (f" --params {params}" if params is not None else "")
+               + (f" --params {params}" if params is not None else "") + (" --uncalibrated" if uncalibrated else "")
                + f" --replicates {replicates} --scale {scale:g}")
     context = {
         "command": command, "scenario_file": str(scenario_file), "scenario_name": scenario.name,
@@ -143,6 +153,9 @@ def validate(
         "observed_sha256": hashlib.sha256(Path(observed).read_bytes()).hexdigest(), "replicates": replicates,
         "replicates_ok": n_ok, "seeds": runs.seeds, "overall": summary, "versions": versions(),
         "runs": runs.manifests,
+        "calibration": {"status": "fitted" if overlays else "uncalibrated",
+                        "overlay": " ".join(map(str, overlays)) or None, "posterior": None},
+        "interval": {"kind": "run-to-run noise", "replicates": replicates},
     }
     try:
         report.write_folder(folder, both, table, manifest, n_ok, charts, overwrite)

@@ -8,10 +8,10 @@ range of the replicate differences (how much one run can differ, not how sure th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -336,10 +336,12 @@ class Comparison:
 
 def compare_scenarios(scenarios: dict[str, Scenario], baseline: str, replicates: int, base_seed: int,
                       workers: int = 0, progress: Callable[[int], None] | None = None,
-                      network: Network | None = None, executor: Executor | None = None) -> Comparison:
+                      network: Network | None = None, executor: Executor | None = None,
+                      draws: Sequence[Mapping[str, Any]] | None = None) -> Comparison:
     """Run every scenario `replicates` times with common seeds (through the executor) and compare each
     alternative with the baseline. A failed run is kept in the runs table with its error; the pairs it leaves
-    incomplete are left out of the differences, and the rest of the comparison is made."""
+    incomplete are left out of the differences, and the rest of the comparison is made. draws: replicate i's
+    parameter settings (posterior draws), the same for every scenario."""
     import time
 
     from sim.experiments.executor import execute, replicate_seeds, replicate_specs
@@ -352,7 +354,7 @@ def compare_scenarios(scenarios: dict[str, Scenario], baseline: str, replicates:
              if (c := intervention_cost(label, scenarios[label], scenarios[baseline], net)) is not None]
     seeds = replicate_seeds(base_seed, replicates)
     records: list[RunRecord] = []
-    execute(replicate_specs(scenarios, seeds), comparison_outcomes, records.append, workers=workers,
+    execute(replicate_specs(scenarios, seeds, draws), comparison_outcomes, records.append, workers=workers,
             executor=executor, progress=progress)
     records.sort(key=lambda record: record.run_id)
     runs = runs_table(records, extra_corridors=[c.corridors for c in costs])

@@ -196,6 +196,8 @@ class Design:
     samples: list[dict[str, Any]]          # column -> value, in sample-id order
     scenarios: list[Scenario]              # the base scenario with each sample's settings applied
     experiment_hash: str                   # of the resolved experiment and base scenario: changes refuse --resume
+    draws: tuple[dict[str, Any], ...] = ()  # replicate i's posterior draw of parameters (none: noise only)
+    calibration: dict[str, Any] | None = None  # the manifest's "calibration" entry (sim/calibration/use.py)
 
 
 def _cast(value: Any, like: Any) -> Any:

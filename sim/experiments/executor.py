@@ -20,11 +20,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import CancelledError, Executor, as_completed
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -107,9 +107,18 @@ def make_spec(run_id: int, label: str, sample_id: int, replicate: int, scenario:
     return spec
 
 
-def replicate_specs(scenarios: dict[str, Scenario], seeds: Sequence[int]) -> list[RunSpec]:
-    """Every scenario (by label, sample id = its index) times every seed: replicate i of each runs with seeds[i]."""
-    return [make_spec(sample_id * len(seeds) + replicate, label, sample_id, replicate, scenario, seed)
+def replicate_specs(scenarios: dict[str, Scenario], seeds: Sequence[int],
+                    draws: Sequence[Mapping[str, Any]] | None = None) -> list[RunSpec]:
+    """Every scenario (by label, sample id = its index) times every seed: replicate i of each runs with seeds[i],
+    and with the settings draws[i] (a posterior draw of parameters) when given: the same for every scenario."""
+    from sim.config import apply_overrides
+
+    def scenario_of(scenario: Scenario, replicate: int) -> Scenario:
+        return scenario if draws is None else apply_overrides(scenario, draws[replicate],
+                                                              f"posterior draw {replicate}")
+
+    return [make_spec(sample_id * len(seeds) + replicate, label, sample_id, replicate,
+                      scenario_of(scenario, replicate), seed)
             for sample_id, (label, scenario) in enumerate(scenarios.items())
             for replicate, seed in enumerate(seeds)]
 

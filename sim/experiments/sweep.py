@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ from sim.experiments.executor import RunRecord, RunSpec, execute, make_spec, rep
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from sim.config import Scenario
     from sim.experiments.design import Design
     from sim.runner import RunResult
 
@@ -65,8 +66,20 @@ def build_specs(design: Design) -> list[RunSpec]:
     exp = design.experiment
     seeds = replicate_seeds(exp.root_seed, exp.replicates)
     points = ([(BASE_SAMPLE, design.base)] if exp.include_base else []) + list(enumerate(design.scenarios))
-    return [make_spec(i * len(seeds) + replicate, exp.name, sample_id, replicate, scenario, seed)
+    return [make_spec(i * len(seeds) + replicate, exp.name, sample_id, replicate,
+                      with_draw(scenario, design.draws, replicate, [p.path for p in exp.parameters]), seed)
             for i, (sample_id, scenario) in enumerate(points) for replicate, seed in enumerate(seeds)]
+
+
+def with_draw(scenario: Scenario, draws: Sequence[dict[str, Any]], replicate: int, swept: Sequence[str]
+              ) -> Scenario:
+    """The scenario with replicate's posterior draw applied, except the settings the sweep varies (its own)."""
+    if not draws:
+        return scenario
+    from sim.config.overrides import apply_overrides
+
+    return apply_overrides(scenario, {k: v for k, v in draws[replicate].items() if k not in swept},
+                           f"posterior draw {replicate}")
 
 
 def parameter_values(design: Design, sample_id: int) -> dict[str, Any]:
@@ -88,7 +101,8 @@ def rerun_spec(manifest: dict[str, Any], row: dict[str, Any]) -> RunSpec:
     settings = {} if sample_id == BASE_SAMPLE else {
         p["path"]: row[p["name"]].item() if hasattr(row[p["name"]], "item") else row[p["name"]]
         for p in manifest["parameters"]}
-    scenario = apply_overrides(base, settings, origin="runs table")
+    scenario = with_draw(apply_overrides(base, settings, origin="runs table"), manifest.get("posterior_draws") or (),
+                         int(row["replicate"]), [p["path"] for p in manifest["parameters"]])
     return make_spec(int(row["run_id"]), manifest["experiment"]["name"], sample_id, int(row["replicate"]), scenario,
                      int(row["seed"]))
 
@@ -244,6 +258,7 @@ class SweepSummary:
 
 def sweep_manifest(design: Design, specs: list[RunSpec], workers: str) -> dict[str, Any]:
     """Provenance of a sweep: the experiment resolved, the design, seeds, versions."""
+    from sim.calibration.use import NOISE, NOISE_AND_PARAMETERS
     from sim.outputs.run_folder import git_revision, versions
 
     exp = design.experiment
@@ -263,6 +278,9 @@ def sweep_manifest(design: Design, specs: list[RunSpec], workers: str) -> dict[s
         "replicate_seeds": replicate_seeds(exp.root_seed, exp.replicates),
         "common_random_numbers": "replicate i of every sample (and of the base) runs with replicate_seeds[i]",
         "include_base": exp.include_base,
+        "posterior_draws": list(design.draws),
+        "calibration": design.calibration or {"status": "uncalibrated", "overlay": None, "posterior": None},
+        "interval": {"kind": NOISE_AND_PARAMETERS if design.draws else NOISE, "replicates": exp.replicates},
         "outcomes": exp.outcomes,
         "series_resolution": exp.series_resolution,
         "n_samples": len(design.samples),

@@ -119,7 +119,10 @@ def write_docs(path: Path, paired: pd.DataFrame, table: pd.DataFrame, summary: d
         route, metric, resolution = drawing.stem.split("-")
         file = drawing.relative_to(path.parent).as_posix()
         method += [f"### {series_title(route, metric, resolution)}", "", f"![{file}]({file})", ""]
+    from sim.calibration.docs import carried
+
+    kept = carried(path)  # the calibration section (routesim calibrate --docs) stays as it was
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text("\n".join(method))
+    tmp.write_text("\n".join(method + ([kept, ""] if kept else [])))
     os.replace(tmp, path)
     return path

@@ -19,7 +19,7 @@ from sim.experiments.executor import RunRecord, execute, make_spec, replicate_se
 from sim.outputs.outcomes import series_outcomes
 from sim.validation.observed import observed_outcomes
 
-FITTED_OVERLAY = Path(__file__).resolve().parents[1] / "data" / "fitted_overlay.toml"
+FITTED_OVERLAY = Path(__file__).resolve().parents[1] / "data" / "calibrated" / "overlay.toml"
 BAND_MIN_REPLICATES = 10  # fewer replicates give no meaningful 5-95% range
 BARE_KEY = "[A-Za-z0-9_-]+"
 
@@ -43,8 +43,14 @@ def overlay_settings(path: Path) -> dict[str, Any]:
 
 
 def default_overlay() -> Path | None:
-    """The fitted overlay committed in the package, if there is one."""
+    """The fitted overlay committed in the package (the calibration's posterior medians), if there is one."""
     return FITTED_OVERLAY if FITTED_OVERLAY.is_file() else None
+
+
+def default_history_inflow() -> Path | None:
+    """The inflow knots of the history fitted by the calibration, committed beside the overlay, if there are."""
+    path = FITTED_OVERLAY.with_name("history_inflow.toml")
+    return path if path.is_file() else None
 
 
 def cut_to(scenario: Scenario, last_day: dt.date, origin: str) -> tuple[Scenario, bool]:
