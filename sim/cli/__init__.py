@@ -105,7 +105,6 @@ def run(
         raise fail(str(err)) from None
     for warning in warnings:
         err_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
-    print(calibration.line())
     total = scenario.spin_up_days + scenario.days
     with progress_bar(total, f"{scenario.name}", disable=quiet) as advance:
         result = simulate(scenario, network, progress=advance)
@@ -122,6 +121,7 @@ def run(
         raise fail(str(err), code=1) from None
     if not quiet:
         print_summary(result.tables, result.manifest)
+    print(calibration.line())
     print(f"tables:   {folder}/*.parquet")
     if charts:
         print(f"charts:   {folder}/charts/*.png")
