@@ -178,6 +178,7 @@ def test_a_run_reruns_alone_from_its_row(tmp_path: Path) -> None:
 
 
 def test_killed_sweep_resumes_to_the_same_tables(tmp_path: Path) -> None:
+    # --uncalibrated: the library sweep it is checked against runs the scenario's own values
     # Runs long enough (60 days each) that the sweep is still going when the first part is written.
     body = GRID.replace("values = [0.0, 600.0]", "values = [0.0, 200.0, 400.0, 600.0, 800.0]").replace(
         "replicates = 2", "replicates = 3").replace("days = 3", "days = 60")
@@ -185,7 +186,8 @@ def test_killed_sweep_resumes_to_the_same_tables(tmp_path: Path) -> None:
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     sweep_into(whole, load_design(path), workers=1)
     proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(path), "--out", str(cut), "--workers", "2",
-                             "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                             "--quiet", "--uncalibrated"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.monotonic() + 120
     while not list((cut / "parts").glob("part-*")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -194,7 +196,7 @@ def test_killed_sweep_resumes_to_the_same_tables(tmp_path: Path) -> None:
     assert not (cut / "runs.parquet").exists(), "the sweep finished before it could be killed"
     done_before = sw.SweepFolder(cut, load_design(path)).done_ids()
     assert 0 < len(done_before) < 18
-    resumed = cli("sweep", str(path), "--out", str(cut), "--resume", "--workers", "2", "--quiet")
+    resumed = cli("sweep", str(path), "--out", str(cut), "--resume", "--workers", "2", "--quiet", "--uncalibrated")
     assert resumed.returncode == 0, resumed.stderr
     assert f"{18 - len(done_before)} runs done" in resumed.stdout  # only the missing runs ran
     got, expected = tables(cut), tables(whole)
