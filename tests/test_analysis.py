@@ -273,3 +273,21 @@ def test_cli_grid_draws_a_heatmap_and_a_response_per_setting(tmp_path):
     summary = pd.read_csv(tmp_path / "out" / "samples_summary.csv")
     top = summary[(summary["officers"] == 10) & (summary["share"] == 1)].iloc[0]
     assert top["vs_base_mean"] == pytest.approx(31.0 - 10.0)  # shared replicate noise cancels in the pairing
+
+
+def test_intervals_name_what_the_replicates_vary_by(tmp_path):
+    """A sweep whose replicates drew parameters from a posterior: the analysis says its intervals cover noise and
+    parameter uncertainty; one without (or written before manifests said so): run-to-run noise."""
+    from sim.calibration.use import NOISE, NOISE_AND_PARAMETERS
+
+    folder = _lhs_sweep(tmp_path / "lhs", replicates=3)
+    plain = _invoke(str(folder), "--no-charts", "--quiet", "--out", str(tmp_path / "plain"))
+    assert plain.exit_code == 0, plain.output
+    note = json.loads((tmp_path / "plain" / "manifest.json").read_text())["methods"]["interval"]
+    assert NOISE in note and NOISE_AND_PARAMETERS not in note
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["interval"] = {"kind": NOISE_AND_PARAMETERS, "replicates": 3}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    drawn = _invoke(str(folder), "--no-charts", "--quiet", "--out", str(tmp_path / "drawn"))
+    assert drawn.exit_code == 0, drawn.output
+    assert NOISE_AND_PARAMETERS in json.loads((tmp_path / "drawn" / "manifest.json").read_text())["methods"]["interval"]

@@ -305,3 +305,45 @@ def test_deaths_bars_inside_the_axes(daily_corridor: pd.DataFrame) -> None:
         for bar in container.patches:
             assert low <= bar.get_x() and bar.get_x() + bar.get_width() <= high
             assert bar.get_y() + bar.get_height() <= top
+
+
+def _comparison_tables(replicates: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A comparison's series (two scenarios, weekly crossings) and displacement tables, made up."""
+    weeks = pd.date_range("2025-01-06", periods=4, freq="7D")
+    series = pd.DataFrame([{"scenario": s, "replicate": r, "outcome": "crossings.channel", "date": d, "days": 7,
+                            "value": 100.0 + 10 * r + 5 * i} for s in ("base", "alt") for r in range(replicates)
+                           for i, d in enumerate(weeks)])
+    displacement = pd.DataFrame({"group": ["crossings by corridor"], "scenario": ["alt"], "baseline": ["base"],
+                                 "name": ["channel"], "outcome": ["crossings.channel"], "mean": [-12.0],
+                                 "ci_low": [-20.0], "ci_high": [-4.0]})
+    return series, displacement
+
+
+@pytest.mark.parametrize("replicates", [3, 10])
+def test_comparison_charts_say_what_their_spread_covers(replicates: int) -> None:
+    """Every fan chart and the displacement bars name the interval kind they were given (noise, or noise and
+    parameters), so a chart copied into a briefing still says it."""
+    from sim.calibration.use import NOISE, NOISE_AND_PARAMETERS
+    from sim.outputs import compare_charts
+
+    series, displacement = _comparison_tables(replicates)
+    for kind in (NOISE, NOISE_AND_PARAMETERS):
+        figures = compare_charts.draw_all(series, displacement, interval=kind)
+        assert set(figures) == {"fan_crossings_channel", "displacement"}
+        for name, fig in figures.items():
+            title = fig.get_suptitle()
+            assert kind in title, (name, title)
+            assert (NOISE_AND_PARAMETERS in title) == (kind == NOISE_AND_PARAMETERS), (name, title)
+
+
+def test_response_chart_says_what_its_intervals_cover() -> None:
+    from sim.calibration.use import NOISE_AND_PARAMETERS
+    from sim.outputs import sweep_charts
+
+    summary = pd.DataFrame({"outcome": "y", "sample_id": [0, 1, 2], "x": [1.0, 2.0, 3.0], "mean": [1.0, 2.0, 3.0],
+                            "t90_low": [0.5, 1.5, 2.5], "t90_high": [1.5, 2.5, 3.5]})
+    response = pd.DataFrame({"parameter": "x", "value": [1.0, 2.0, 3.0], "low": [1.0, 2.0, 3.0],
+                             "high": [1.0, 2.0, 3.0], "mean": [1.0, 2.0, 3.0], "t90_low": [0.5, 1.5, 2.5],
+                             "t90_high": [1.5, 2.5, 3.5]})
+    fig = sweep_charts.response_chart(summary, [response], "y", NOISE_AND_PARAMETERS)
+    assert NOISE_AND_PARAMETERS in fig.get_suptitle()

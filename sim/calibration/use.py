@@ -30,6 +30,12 @@ NOISE = "run-to-run noise"
 NOISE_AND_PARAMETERS = "run-to-run noise and parameter uncertainty"
 
 
+def interval_kind(manifest: dict[str, Any]) -> str:
+    """What the spread of a result folder's replicates covers, in words (folders written before the manifest said
+    so drew no parameters: run-to-run noise)."""
+    return (manifest.get("interval") or {}).get("kind", NOISE)
+
+
 def packaged(name: str) -> Path | None:
     path = CALIBRATED / name
     return path if path.is_file() else None

@@ -24,8 +24,14 @@ if TYPE_CHECKING:
 
 # When piped (CI, logs), rich assumes 80 columns and squeezes the tables; give them room.
 console = Console(width=None if sys.stdout.isatty() else 200)
-INTERVAL_NOTE = ("90% t interval of the mean over the sample's n replicates: run-to-run noise only; none where "
-                 "n < 3")
+
+
+def interval_note(sweep: Sweep) -> str:
+    """What the printed intervals are, with what the sweep's replicates vary by (its manifest says)."""
+    from sim.calibration.use import interval_kind
+
+    return f"90% t interval of the mean over the sample's n replicates ({interval_kind(sweep.manifest)}); none " \
+           "where n < 3"
 MAX_PRINTED_ROWS = 60  # more sample x outcome rows than this: the table is in samples_summary.csv, not printed
 MAX_PRINTED_RESPONSES = 4  # outcomes whose response tables are printed (all are in response.csv)
 
@@ -44,7 +50,7 @@ def _interval(low: float, high: float) -> str:
 
 
 def _summary_table(summary: pd.DataFrame, sweep: Sweep) -> Table:
-    table = Table(title=f"Per sample: replicate mean and {INTERVAL_NOTE}", title_justify="left")
+    table = Table(title=f"Per sample: replicate mean and {interval_note(sweep)}", title_justify="left")
     paired = "vs_base_mean" in summary
     for name in ("sample", *sweep.parameters, "outcome", "n", "mean", "90% t interval",
                  *(("minus base (paired)", "90% t interval ") if paired else ())):
@@ -128,7 +134,7 @@ def _manifest(sweep: Sweep, outcomes: list[str], where: str | None, prim: PrimRe
     return {"sweep": str(sweep.folder.resolve()),
             "sampler": sweep.sampler, "outcomes": outcomes, "runs_ok": int(len(sweep.runs) - sweep.n_failed),
             "runs_failed": sweep.n_failed, "where": where, "threshold": None if prim is None else prim.threshold,
-            "methods": {"interval": INTERVAL_NOTE,
+            "methods": {"interval": interval_note(sweep),
                         "sensitivity": f"SALib {analysis.METHODS.get(sweep.sampler, 'none')} on the per-sample "
                                        f"replicate means, {analysis.SALIB_RESAMPLES} bootstrap resamples, "
                                        f"90% confidence, seed {analysis.SALIB_SEED}",
@@ -229,6 +235,7 @@ def _draw(charts: Path, sweep: Sweep, summary: pd.DataFrame, indices: pd.DataFra
           responses: dict[str, list[pd.DataFrame]], surface: bool, prim: PrimResult | None,
           where: str | None) -> None:
     """Write every chart of the analysis into `charts` (PNG)."""
+    from sim.calibration.use import interval_kind
     from sim.experiments.analysis import grid_surface
     from sim.outputs import sweep_charts as sc
 
@@ -237,7 +244,8 @@ def _draw(charts: Path, sweep: Sweep, summary: pd.DataFrame, indices: pd.DataFra
     for outcome, tables in responses.items():
         if not indices.empty and outcome in set(indices["outcome"]):
             figures[f"sensitivity-{safe_name(outcome, 120)}"] = sc.sensitivity_chart(indices, outcome)
-        figures[f"response-{safe_name(outcome, 120)}"] = sc.response_chart(summary, tables, outcome)
+        figures[f"response-{safe_name(outcome, 120)}"] = sc.response_chart(summary, tables, outcome,
+                                                                           interval_kind(sweep.manifest))
         if surface:
             figures[f"heatmap-{safe_name(outcome, 120)}"] = sc.heatmap_chart(
                 grid_surface(sweep, outcome, rows=sweep.parameters[1], columns=sweep.parameters[0]), outcome)
@@ -256,7 +264,7 @@ def _print(sweep: Sweep, summary: pd.DataFrame, indices: pd.DataFrame, responses
     if len(summary) <= MAX_PRINTED_ROWS:
         console.print(_summary_table(summary, sweep))
     else:
-        console.print(f"{len(summary)} sample x outcome rows ({INTERVAL_NOTE}): see samples_summary.csv",
+        console.print(f"{len(summary)} sample x outcome rows ({interval_note(sweep)}): see samples_summary.csv",
                       highlight=False)
     if not indices.empty:
         console.print(_sensitivity_table(indices))

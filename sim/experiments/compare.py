@@ -413,12 +413,13 @@ def write_comparison(folder: Path | str, comparison: Comparison, manifest: dict,
         for name, table in tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
         if charts:
+            from sim.calibration.use import interval_kind
             from sim.outputs.charts import UNCALIBRATED
             from sim.outputs.compare_charts import intervention_starts, save_all
 
             fitted = (manifest.get("calibration") or {}).get("status") == "fitted"
             save_all(comparison.series, comparison.displacement, tmp / "charts", "" if fitted else UNCALIBRATED,
-                     intervention_starts(manifest["scenarios"]))
+                     intervention_starts(manifest["scenarios"]), interval_kind(manifest))
         if report:
             from sim.report import write_report
 

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.calibration.use import NOISE
 from sim.outputs.charts import mark_starts
 from sim.outputs.outcomes import outcome
 
@@ -46,12 +47,13 @@ def intervention_starts(scenarios: dict[str, dict]) -> tuple[tuple[str, dt.date]
 
 
 def fan_chart(series: pd.DataFrame, name: str, caveat: str = "",
-              starts: tuple[tuple[str, dt.date], ...] = ()) -> Figure:
+              starts: tuple[tuple[str, dt.date], ...] = (), interval: str = NOISE) -> Figure:
     """Outcome `name` per period over time (a comparison's `series` table): per scenario the median over replicates
     (line) with the middle 50% and 90% of the replicates (shaded, from 10 replicates on: fewer give no meaningful
     band), one colour per scenario in order of appearance. Part periods at either end are drawn, with open
-    markers, so the line adds up to the totals. `caveat` (e.g. "model, not calibrated") ends the title; `starts`
-    are marked."""
+    markers, so the line adds up to the totals. The title says what the replicates' spread covers (`interval`:
+    run-to-run noise, or noise and parameter uncertainty); `caveat` (e.g. "model, not calibrated") ends it;
+    `starts` are marked."""
     fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.subplots()
     declared = outcome(name)
@@ -61,7 +63,8 @@ def fan_chart(series: pd.DataFrame, name: str, caveat: str = "",
     reps = f"{n_reps.min()}" if len(n_reps) and n_reps.min() == n_reps.max() else "all"
     bands = len(n_reps) > 0 and int(n_reps.min()) >= MIN_BAND_REPLICATES
     shown = "median and the middle 50% and 90% of" if bands else "median of"
-    fig.suptitle(f"{declared.label}, per {period}: {shown} {reps} replicates" + (f"\n({caveat})" if caveat else ""))
+    fig.suptitle(f"{declared.label}, per {period}: {shown} {reps} replicates\n(spread: {interval})"
+                 + (f" ({caveat})" if caveat else ""))
     any_short = False
     for i, (label, runs) in enumerate(part.groupby("scenario", sort=False)):
         wide = runs.pivot_table(index="date", columns="replicate", values="value", aggfunc="sum").sort_index()
@@ -108,18 +111,20 @@ def displacement_words(name: str) -> str:
     return declared.measure_label if declared.group == "fate" else declared.place
 
 
-def displacement_bar(displacement: pd.DataFrame, caveat: str = "", replicates: int | None = None) -> Figure:
-    """Mean change against the baseline per corridor, destination and fate, with 90% CI error bars; one bar group
-    per alternative (one colour each), one panel per kind of change."""
+def displacement_bar(displacement: pd.DataFrame, caveat: str = "", replicates: int | None = None,
+                     interval: str = NOISE) -> Figure:
+    """Mean change against the baseline per corridor, destination and fate, with 90% CI error bars (over replicates
+    whose spread covers `interval`); one bar group per alternative (one colour each), one panel per kind of
+    change."""
     panels = [(key, title) for key, title in PANELS if (displacement["group"] == key).any()] or list(PANELS[:1])
     alts = list(dict.fromkeys(displacement["scenario"]))
     fig = Figure(figsize=(FIGSIZE[0] * 1.3, FIGSIZE[1] * 0.75 * len(panels) + 0.8), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(panels), 1)).ravel()
     baseline = next(iter(displacement["baseline"]), "baseline")
     with_ci = replicates is None or replicates >= MIN_CI_REPLICATES
-    shown = "90% CI" if with_ci else f"no CI from {replicates} replicates"
-    fig.suptitle(f"Where did the people go? Change against {baseline} (people; mean of paired differences, "
-                 f"{shown})" + (f"\n({caveat})" if caveat else ""))
+    shown = f"90% CI of {interval}" if with_ci else f"no CI from {replicates} replicates"
+    fig.suptitle(f"Where did the people go? Change against {baseline} (people; mean of paired differences,\n"
+                 f"{shown})" + (f" ({caveat})" if caveat else ""))
     width = 0.8 / max(1, len(alts))
     for ax, (key, title) in zip(axes, panels, strict=True):
         part = displacement[displacement["group"] == key]
@@ -147,22 +152,22 @@ def displacement_bar(displacement: pd.DataFrame, caveat: str = "", replicates: i
 
 
 def draw_all(series: pd.DataFrame, displacement: pd.DataFrame, caveat: str = "",
-             starts: tuple[tuple[str, dt.date], ...] = ()) -> dict[str, Figure]:
+             starts: tuple[tuple[str, dt.date], ...] = (), interval: str = NOISE) -> dict[str, Figure]:
     """A fan chart of every outcome in the series (`fan_<outcome>`, dots as underscores) and the displacement
-    bars, by name."""
-    figures = {f"fan_{name.replace('.', '_')}": fan_chart(series, name, caveat, starts)
+    bars, by name; `interval`: what the replicates' spread covers."""
+    figures = {f"fan_{name.replace('.', '_')}": fan_chart(series, name, caveat, starts, interval)
                for name in dict.fromkeys(series["outcome"])}
     replicates = int(series.groupby("scenario")["replicate"].nunique().min()) if len(series) else None
-    figures["displacement"] = displacement_bar(displacement, caveat, replicates)
+    figures["displacement"] = displacement_bar(displacement, caveat, replicates, interval)
     return figures
 
 
 def save_all(series: pd.DataFrame, displacement: pd.DataFrame, folder: Path, caveat: str = "",
-             starts: tuple[tuple[str, dt.date], ...] = ()) -> list[Path]:
+             starts: tuple[tuple[str, dt.date], ...] = (), interval: str = NOISE) -> list[Path]:
     """Every chart of `draw_all` as `folder/NAME.png`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    figures = draw_all(series, displacement, caveat, starts)
+    figures = draw_all(series, displacement, caveat, starts, interval)
     written = []
     for name, fig in figures.items():
         path = folder / f"{name}.png"

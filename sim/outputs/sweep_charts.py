@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.calibration.use import NOISE
+
 
 def words(outcome: str) -> str:
     """An outcome's label and unit from the registry ("Crossings: English Channel (people)"), or its name."""
@@ -51,10 +53,12 @@ def sensitivity_chart(table: pd.DataFrame, outcome: str) -> Figure:
     return fig
 
 
-def response_chart(summary: pd.DataFrame, responses: list[pd.DataFrame], outcome: str) -> Figure:
+def response_chart(summary: pd.DataFrame, responses: list[pd.DataFrame], outcome: str,
+                   interval: str = NOISE) -> Figure:
     """`outcome` against each parameter in `responses` (one panel each): every sample's replicate mean (dots,
     with its 90% t interval where it has one), the mean per value or decile bin with its 90% t interval over
-    replicates (line and band), and the base scenario's mean (dashed) when the sweep ran it."""
+    replicates (line and band), and the base scenario's mean (dashed) when the sweep ran it. The title says what
+    the replicates' spread covers (`interval`)."""
     fig = Figure(figsize=(FIGSIZE[0], 4.5 if len(responses) == 1 else 4.0 * len(responses)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(responses), 1))
     points = summary[(summary["outcome"] == outcome) & (summary["sample_id"] >= 0)]
@@ -78,7 +82,8 @@ def response_chart(summary: pd.DataFrame, responses: list[pd.DataFrame], outcome
         ax.set_ylabel(words(outcome))
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small")
-    fig.suptitle(f"{words(outcome)} against {' and '.join(str(t['parameter'].iloc[0]) for t in responses)}")
+    fig.suptitle(f"{words(outcome)} against {' and '.join(str(t['parameter'].iloc[0]) for t in responses)}\n"
+                 f"(90% t intervals over replicates: {interval})")
     return fig
 
 

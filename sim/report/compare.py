@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibration.use import interval_kind
 from sim.config import Scenario
 from sim.network.loader import DATA_DIR
 from sim.outputs.charts import UNCALIBRATED
@@ -111,7 +112,8 @@ def compare_sections(folder: Path, manifest: dict[str, Any], comparison: Any = N
     diffs = tables["differences"]
     sections.append(Section("Differences", tables=[_differences(diffs, alt, n) for alt in alts
                                                    if (diffs["scenario"] == alt).any()]))
-    figures = draw_all(tables["series"], tables["displacement"], caveat, intervention_starts(manifest["scenarios"]))
+    figures = draw_all(tables["series"], tables["displacement"], caveat, intervention_starts(manifest["scenarios"]),
+                       interval_kind(manifest))
     sections.append(Section("Displacement", paragraphs=[
         "The change in crossings per corridor, arrivals per destination and fates: where the people an "
         "intervention stops went instead."], tables=[_displacement(tables["displacement"], n)],

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibration.use import interval_kind
 from sim.config import Scenario
 from sim.experiments import analysis as an
 from sim.outputs import sweep_charts as sc
@@ -63,7 +64,7 @@ def sweep_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[Se
     sections = [_what_was_swept(manifest, sweep),
                 Section("Outcomes per design point", paragraphs=[
                     "Mean over the replicates of each design point (sample -1: the base scenario), with the 90% "
-                    "t interval of the mean (run-to-run noise; none from fewer than 3 replicates)."],
+                    f"t interval of the mean ({interval_kind(manifest)}; none from fewer than 3 replicates)."],
                     tables=[Table("samples_summary", "Per design point and outcome", summary)],
                     details=len(summary) > 60)]
     images = []
@@ -72,7 +73,8 @@ def sweep_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[Se
         if not indices.empty and outcome in set(indices["outcome"]):
             images.append(Image.of(sc.sensitivity_chart(indices, outcome), f"Sensitivity of {outcome}"))
         responses = [an.response_table(sweep, outcome, p) for p in an.most_influential(sweep, indices, outcome)]
-        images.append(Image.of(sc.response_chart(summary, responses, outcome), f"Response of {outcome}"))
+        images.append(Image.of(sc.response_chart(summary, responses, outcome, interval_kind(manifest)),
+                               f"Response of {outcome}"))
     paragraphs = notes + ([f"Charts for the first {MAX_CHARTED_OUTCOMES} outcomes; every index is in "
                            "tables/sensitivity.csv."] if len(outcomes) > MAX_CHARTED_OUTCOMES else [])
     tables = [Table("sensitivity", "Sensitivity indices (90% bootstrap confidence half-widths)", indices)] \
