@@ -16,7 +16,7 @@ from sim.config import ConfigError, check_against_network, load_with_warnings
 from sim.network import NetworkError, load_network
 
 HISTORY = Path("scenarios/history.toml")
-# Measured (docs/validation.md, "Scale"): a 2014-2021 history run takes about the same time at scale 10 as at 200
+# Measured (docs/calibration_scale.md): a 2014-2021 history run takes about the same time at scale 10 as at 200
 # (the daily fixed cost dominates), and at scale 10 the fitted series' totals stay within 10% of scale 1 for 20 of 23
 # series (14 of 23 at scale 200).
 DEFAULT_SCALE = 10.0
