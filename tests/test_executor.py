@@ -210,7 +210,13 @@ def _start_compare(tmp_path: Path, replicates: int) -> tuple[subprocess.Popen, P
     out = tmp_path / "cmp"
     command = [sys.executable, "-m", "sim", "compare", str(scenario), str(scenario), "--days", "3", "--scale",
                "100", "--replicates", str(replicates), "--workers", "2", "--quiet", "--no-charts", "--out", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    # A runner started in the background (`cmd &`) ignores SIGINT, and an ignored signal stays ignored across exec:
+    # give the child Python's own handler's disposition (reset to default at exec), as a terminal would.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert _wait_for(lambda: len(_workers(process.pid)) == 2, 120), process.communicate(timeout=60)
     return process, out
 
